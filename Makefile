@@ -1,0 +1,43 @@
+# verinic: make run | test | lint | bench | waves
+#
+# Every target installs what it needs first (scripts/ensure-tools.sh).
+
+RTL      := $(sort $(wildcard rtl/*.v))
+RTL_TOP  := verinic_mac
+CARGO    ?= cargo
+WAVES    ?= out/loopback.fst
+
+.PHONY: all run test lint bench waves tools clean
+
+all: test
+
+tools:
+	@./scripts/ensure-tools.sh
+
+## The main job: the loopback demo on the built-in burst.
+run: tools
+	$(CARGO) run --release --quiet -- run
+
+## Lint, then every test against the Verilated RTL.
+test: tools lint
+	$(CARGO) test --workspace
+
+## Verilator -Wall over all of rtl/ (zero warnings), and Icarus must accept it.
+lint: tools
+	verilator --lint-only -Wall --top-module $(RTL_TOP) $(RTL)
+	iverilog -g2001 -Wall -o /dev/null -s $(RTL_TOP) $(RTL)
+	@echo "lint: clean ($(words $(RTL)) files)"
+
+## Criterion benchmarks: simulator speed, Rust harness against C++.
+bench: tools
+	$(CARGO) bench --bench mac_loopback
+
+## The demo with an FST waveform of every signal.
+waves: tools
+	@mkdir -p $(dir $(WAVES))
+	$(CARGO) run --release --quiet -- run --frames 40 --waves $(WAVES)
+	@echo "waves: $(abspath $(WAVES))  (open with: gtkwave $(WAVES)  or  surfer $(WAVES))"
+
+clean:
+	$(CARGO) clean
+	rm -rf out

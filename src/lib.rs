@@ -1,0 +1,10 @@
+//! verinic: a Verilog 10G NIC and its host driver, co-simulated cycle by cycle.
+//!
+//! This crate wires the Verilated RTL ([`verinic_sim`]) to scenarios and
+//! reports; the `verinic` binary is its command line.
+
+pub mod frames;
+pub mod loopback;
+pub mod rng;
+
+pub use verinic_sim as sim;

@@ -108,17 +108,17 @@ verinic_mac_rx rx_inst (
     .stat_rx_err_framing(rx_err_framing)
 );
 
-reg [31:0] tx_frames_good_reg = 32'd0;
-reg [63:0] tx_bytes_good_reg = 64'd0;
-reg [31:0] tx_err_underrun_reg = 32'd0;
-reg [31:0] tx_err_abort_reg = 32'd0;
-reg [31:0] rx_frames_good_reg = 32'd0;
-reg [63:0] rx_bytes_good_reg = 64'd0;
-reg [31:0] rx_err_fcs_reg = 32'd0;
-reg [31:0] rx_err_runt_reg = 32'd0;
-reg [31:0] rx_err_oversize_reg = 32'd0;
-reg [31:0] rx_err_char_reg = 32'd0;
-reg [31:0] rx_err_framing_reg = 32'd0;
+reg [31:0] tx_frames_good_reg;
+reg [63:0] tx_bytes_good_reg;
+reg [31:0] tx_err_underrun_reg;
+reg [31:0] tx_err_abort_reg;
+reg [31:0] rx_frames_good_reg;
+reg [63:0] rx_bytes_good_reg;
+reg [31:0] rx_err_fcs_reg;
+reg [31:0] rx_err_runt_reg;
+reg [31:0] rx_err_oversize_reg;
+reg [31:0] rx_err_char_reg;
+reg [31:0] rx_err_framing_reg;
 
 always @(posedge clk) begin
     tx_frames_good_reg <= tx_frames_good_reg + {31'd0, tx_pkt_good};

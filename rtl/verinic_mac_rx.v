@@ -2,11 +2,13 @@
 //
 // Accepts Start in lane 0 or lane 4, checks the preamble, strips preamble, SFD
 // and FCS, and checks the FCS by running the CRC over frame + FCS and comparing
-// with the residue. Every frame that begins with Start leaves as one packet on
-// m_axis (lane 0 first, tkeep contiguous); a bad one ends with tuser = 1 and is
-// counted through exactly one stat_rx_err_ pulse, the first fault found:
-//   framing  - bad preamble, or the frame stops without Terminate (Idle or
-//              another control character, or a new Start, inside the frame)
+// with the residue. Every frame with a good preamble leaves as one packet on
+// m_axis (lane 0 first, tkeep contiguous); a bad one ends with tuser = 1. Every
+// bad frame is counted through exactly one stat_rx_err_ pulse, the first fault
+// found:
+//   framing  - bad preamble (such a frame is dropped before it reaches m_axis),
+//              or the frame stops without Terminate (Idle or another control
+//              character, or a new Start, inside the frame)
 //   char     - an Error character inside the frame
 //   oversize - longer than cfg_rx_max_len bytes with FCS (+4 when the frame
 //              carries an 802.1Q tag); cut as soon as the limit is passed
@@ -49,6 +51,7 @@ module verinic_mac_rx (
     output wire        stat_rx_err_framing
 );
 
+localparam [7:0] XGMII_IDLE  = 8'h07;
 localparam [7:0] XGMII_START = 8'hFB;
 localparam [7:0] XGMII_TERM  = 8'hFD;
 localparam [7:0] XGMII_ERROR = 8'hFE;
@@ -72,9 +75,9 @@ localparam [2:0]
 
 // ---------------------------------------------------------------------------
 // Lane-4 alignment
-reg [63:0] in_d_reg = 64'd0;
-reg [7:0]  in_c_reg = 8'hFF;
-reg        swap_reg = 1'b0;
+reg [63:0] in_d_reg;
+reg [7:0]  in_c_reg;
+reg        swap_reg;
 
 wire start_lane0 = in_c_reg[0] && in_d_reg[7:0] == XGMII_START;
 wire start_lane4 = in_c_reg[4] && in_d_reg[39:32] == XGMII_START;
@@ -93,32 +96,32 @@ wire [3:0] ctrl_lane = word_c[0] ? 4'd0 : word_c[1] ? 4'd1 : word_c[2] ? 4'd2 :
 wire [7:0] ctrl_char = word_d[8*ctrl_lane[2:0] +: 8];
 
 // ---------------------------------------------------------------------------
-reg [1:0]  state_reg = STATE_IDLE, state_next;
-reg [31:0] crc_reg = 32'hFFFFFFFF, crc_next;
-reg [15:0] len_reg = 16'd0, len_next;         // frame bytes so far, FCS included
-reg        vlan_reg = 1'b0, vlan_next;
+reg [1:0]  state_reg, state_next;
+reg [31:0] crc_reg, crc_next;
+reg [15:0] len_reg, len_next;         // frame bytes so far, FCS included
+reg        vlan_reg, vlan_next;
 
 // Last full data word: held back one cycle because the FCS may straddle it
-reg [63:0] pend_d_reg = 64'd0, pend_d_next;
-reg        pend_valid_reg = 1'b0, pend_valid_next;
+reg [63:0] pend_d_reg, pend_d_next;
+reg        pend_valid_reg, pend_valid_next;
 // Tail beat to send next cycle (Terminate in lanes 5-7)
-reg [7:0]  tail_keep_reg = 8'd0, tail_keep_next;
-reg        tail_user_reg = 1'b0, tail_user_next;
-reg        tail_valid_reg = 1'b0, tail_valid_next;
+reg [7:0]  tail_keep_reg, tail_keep_next;
+reg        tail_user_reg, tail_user_next;
+reg        tail_valid_reg, tail_valid_next;
 
-reg [63:0] m_axis_tdata_reg = 64'd0, m_axis_tdata_next;
-reg [7:0]  m_axis_tkeep_reg = 8'd0, m_axis_tkeep_next;
-reg        m_axis_tvalid_reg = 1'b0, m_axis_tvalid_next;
-reg        m_axis_tlast_reg = 1'b0, m_axis_tlast_next;
-reg        m_axis_tuser_reg = 1'b0, m_axis_tuser_next;
+reg [63:0] m_axis_tdata_reg, m_axis_tdata_next;
+reg [7:0]  m_axis_tkeep_reg, m_axis_tkeep_next;
+reg        m_axis_tvalid_reg, m_axis_tvalid_next;
+reg        m_axis_tlast_reg, m_axis_tlast_next;
+reg        m_axis_tuser_reg, m_axis_tuser_next;
 
-reg        pkt_good_reg = 1'b0, pkt_good_next;
-reg [15:0] pkt_len_reg = 16'd0, pkt_len_next;
-reg        err_fcs_reg = 1'b0, err_fcs_next;
-reg        err_runt_reg = 1'b0, err_runt_next;
-reg        err_oversize_reg = 1'b0, err_oversize_next;
-reg        err_char_reg = 1'b0, err_char_next;
-reg        err_framing_reg = 1'b0, err_framing_next;
+reg        pkt_good_reg, pkt_good_next;
+reg [15:0] pkt_len_reg, pkt_len_next;
+reg        err_fcs_reg, err_fcs_next;
+reg        err_runt_reg, err_runt_next;
+reg        err_oversize_reg, err_oversize_next;
+reg        err_char_reg, err_char_next;
+reg        err_framing_reg, err_framing_next;
 
 wire [255:0] crc_after;
 
@@ -327,7 +330,7 @@ always @(posedge clk) begin
     err_framing_reg <= err_framing_next;
 
     if (rst) begin
-        in_d_reg <= 64'd0;
+        in_d_reg <= {8{XGMII_IDLE}};
         in_c_reg <= 8'hFF;
         swap_reg <= 1'b0;
         state_reg <= STATE_IDLE;

@@ -76,28 +76,28 @@ localparam [1:0]
     STATE_PAD     = 2'd2,
     STATE_FCS     = 2'd3;
 
-reg [1:0]  state_reg = STATE_IDLE, state_next;
+reg [1:0]  state_reg, state_next;
 
-reg [15:0] len_reg = 16'd0, len_next;          // packet bytes sent so far
-reg [31:0] crc_reg = 32'hFFFFFFFF, crc_next;
-reg [31:0] fcs_reg = 32'd0, fcs_next;          // FCS held for the spill word
-reg [2:0]  spill_reg = 3'd0, spill_next;       // FCS bytes left for the spill word
-reg        drain_reg = 1'b0, drain_next;       // discarding the rest of a killed packet
+reg [15:0] len_reg, len_next;          // packet bytes sent so far
+reg [31:0] crc_reg, crc_next;
+reg [31:0] fcs_reg, fcs_next;          // FCS held for the spill word
+reg [2:0]  spill_reg, spill_next;       // FCS bytes left for the spill word
+reg        drain_reg, drain_next;       // discarding the rest of a killed packet
 
-reg [1:0]  ifg_words_reg = 2'd0, ifg_words_next; // idle words still owed
-reg [1:0]  dic_reg = 2'd0, dic_next;   // bytes of gap owed (deficit idle count)
-reg        lam_reg = 1'b0, lam_next;             // frame delayed by 4 bytes
-reg        lam_pending_reg = 1'b0, lam_pending_next;
+reg [1:0]  ifg_words_reg, ifg_words_next; // idle words still owed
+reg [1:0]  dic_reg, dic_next;   // bytes of gap owed (deficit idle count)
+reg        lam_reg, lam_next;             // frame delayed by 4 bytes
+reg        lam_pending_reg, lam_pending_next;
 
-reg [31:0] gen_hi_d_reg = {4{XGMII_IDLE}};
-reg [3:0]  gen_hi_c_reg = 4'hF;
-reg [63:0] txd_reg = IDLE_D;
-reg [7:0]  txc_reg = IDLE_C;
+reg [31:0] gen_hi_d_reg;
+reg [3:0]  gen_hi_c_reg;
+reg [63:0] txd_reg;
+reg [7:0]  txc_reg;
 
-reg        pkt_good_reg = 1'b0, pkt_good_next;
-reg [15:0] pkt_len_reg = 16'd0, pkt_len_next;
-reg        err_underrun_reg = 1'b0, err_underrun_next;
-reg        err_abort_reg = 1'b0, err_abort_next;
+reg        pkt_good_reg, pkt_good_next;
+reg [15:0] pkt_len_reg, pkt_len_next;
+reg        err_underrun_reg, err_underrun_next;
+reg        err_abort_reg, err_abort_next;
 
 // Aligned word generated this cycle
 reg [63:0] gen_d;

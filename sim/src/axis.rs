@@ -61,7 +61,8 @@ impl TxPacket {
 pub struct AxisSource {
     queue: VecDeque<TxPacket>,
     beat: usize,
-    stalled: bool,
+    /// The packet's one stall cycle: `Some(true)` while in it, `Some(false)` once served.
+    stall: Option<bool>,
     current: Option<AxisBeat>,
 }
 
@@ -94,18 +95,19 @@ impl AxisSource {
             if self.beat == self.queue.front().map_or(0, TxPacket::beats) {
                 self.queue.pop_front();
                 self.beat = 0;
+                self.stall = None;
             }
             self.load();
-        } else if self.stalled {
-            self.stalled = false;
+        } else if self.stall == Some(true) {
+            self.stall = Some(false);
             self.load();
         }
     }
 
     fn load(&mut self) {
         self.current = match self.queue.front() {
-            Some(p) if p.stall_before_beat == Some(self.beat) && !self.stalled && self.beat > 0 => {
-                self.stalled = true;
+            Some(p) if p.stall_before_beat == Some(self.beat) && self.beat > 0 && self.stall.is_none() => {
+                self.stall = Some(true);
                 None
             }
             Some(p) => Some(p.beat(self.beat)),
@@ -210,6 +212,20 @@ mod tests {
         assert!(src.offer().is_none(), "stall before beat 1");
         src.clock(false);
         assert!(src.offer().is_some());
+    }
+
+    #[test]
+    fn stall_happens_once() {
+        let mut src = AxisSource::new();
+        src.push(TxPacket { data: vec![0; 24], stall_before_beat: Some(1), ..Default::default() });
+        let mut cycles = 0;
+        while !src.is_empty() {
+            let taken = src.offer().is_some();
+            src.clock(taken);
+            cycles += 1;
+            assert!(cycles < 10);
+        }
+        assert_eq!(cycles, 4, "three beats and one stall");
     }
 
     #[test]

@@ -24,9 +24,10 @@
 //!
 //! Both are deterministic and do no per-cycle allocation.
 //!
-//! ```ignore
+//! ```
 //! use verinic_sim::xgmii::{TxFrame, XgmiiDecoder, XgmiiEncoder};
 //!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut enc = XgmiiEncoder::default();
 //! let mut dec = XgmiiDecoder::new();
 //! enc.enqueue(TxFrame::new(vec![0xAB; 60]))?;
@@ -37,6 +38,8 @@
 //! let frame = dec.pop().unwrap();
 //! assert!(frame.is_good());
 //! assert_eq!(frame.start_cycle, enc.take_sent()[0].start_cycle);
+//! # Ok(())
+//! # }
 //! ```
 
 mod config;

@@ -52,7 +52,8 @@ module verinic_mac #(
     output wire [31:0] stat_rx_err_runt,
     output wire [31:0] stat_rx_err_oversize,
     output wire [31:0] stat_rx_err_char,
-    output wire [31:0] stat_rx_err_framing
+    output wire [31:0] stat_rx_err_framing,
+    output wire [31:0] stat_rx_err_preamble
 );
 
 wire        tx_pkt_good;
@@ -66,6 +67,7 @@ wire        rx_err_runt;
 wire        rx_err_oversize;
 wire        rx_err_char;
 wire        rx_err_framing;
+wire        rx_err_preamble;
 
 verinic_mac_tx #(
     .START_LANE4(TX_START_LANE4),
@@ -105,7 +107,8 @@ verinic_mac_rx rx_inst (
     .stat_rx_err_runt(rx_err_runt),
     .stat_rx_err_oversize(rx_err_oversize),
     .stat_rx_err_char(rx_err_char),
-    .stat_rx_err_framing(rx_err_framing)
+    .stat_rx_err_framing(rx_err_framing),
+    .stat_rx_err_preamble(rx_err_preamble)
 );
 
 reg [31:0] tx_frames_good_reg;
@@ -119,6 +122,7 @@ reg [31:0] rx_err_runt_reg;
 reg [31:0] rx_err_oversize_reg;
 reg [31:0] rx_err_char_reg;
 reg [31:0] rx_err_framing_reg;
+reg [31:0] rx_err_preamble_reg;
 
 always @(posedge clk) begin
     tx_frames_good_reg <= tx_frames_good_reg + {31'd0, tx_pkt_good};
@@ -132,6 +136,7 @@ always @(posedge clk) begin
     rx_err_oversize_reg <= rx_err_oversize_reg + {31'd0, rx_err_oversize};
     rx_err_char_reg <= rx_err_char_reg + {31'd0, rx_err_char};
     rx_err_framing_reg <= rx_err_framing_reg + {31'd0, rx_err_framing};
+    rx_err_preamble_reg <= rx_err_preamble_reg + {31'd0, rx_err_preamble};
 
     if (rst) begin
         tx_frames_good_reg <= 32'd0;
@@ -145,6 +150,7 @@ always @(posedge clk) begin
         rx_err_oversize_reg <= 32'd0;
         rx_err_char_reg <= 32'd0;
         rx_err_framing_reg <= 32'd0;
+        rx_err_preamble_reg <= 32'd0;
     end
 end
 
@@ -159,6 +165,7 @@ assign stat_rx_err_runt = rx_err_runt_reg;
 assign stat_rx_err_oversize = rx_err_oversize_reg;
 assign stat_rx_err_char = rx_err_char_reg;
 assign stat_rx_err_framing = rx_err_framing_reg;
+assign stat_rx_err_preamble = rx_err_preamble_reg;
 
 endmodule
 

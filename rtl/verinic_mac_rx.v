@@ -6,8 +6,9 @@
 // m_axis (lane 0 first, tkeep contiguous); a bad one ends with tuser = 1. Every
 // bad frame is counted through exactly one stat_rx_err_ pulse, the first fault
 // found:
-//   framing  - bad preamble (such a frame is dropped before it reaches m_axis),
-//              or the frame stops without Terminate (Idle or another control
+//   preamble - Start not followed by six 0x55 and the SFD (such a frame is
+//              dropped before it reaches m_axis)
+//   framing  - the frame stops without Terminate (Idle or another control
 //              character, or a new Start, inside the frame)
 //   char     - an Error character inside the frame
 //   oversize - longer than cfg_rx_max_len bytes with FCS (+4 when the frame
@@ -48,7 +49,8 @@ module verinic_mac_rx (
     output wire        stat_rx_err_runt,
     output wire        stat_rx_err_oversize,
     output wire        stat_rx_err_char,
-    output wire        stat_rx_err_framing
+    output wire        stat_rx_err_framing,
+    output wire        stat_rx_err_preamble
 );
 
 localparam [7:0] XGMII_IDLE  = 8'h07;
@@ -122,6 +124,7 @@ reg        err_runt_reg, err_runt_next;
 reg        err_oversize_reg, err_oversize_next;
 reg        err_char_reg, err_char_next;
 reg        err_framing_reg, err_framing_next;
+reg        err_preamble_reg, err_preamble_next;
 
 wire [255:0] crc_after;
 
@@ -190,7 +193,9 @@ task begin_frame;
             vlan_next = 1'b0;
             state_next = STATE_PAYLOAD;
         end else begin
-            err_framing_next = 1'b1;
+            // its own pulse: it can coincide with the framing error of the
+            // frame this Start cut short
+            err_preamble_next = 1'b1;
             state_next = STATE_DROP;
         end
     end
@@ -224,6 +229,7 @@ always @* begin
     err_oversize_next = 1'b0;
     err_char_next = 1'b0;
     err_framing_next = 1'b0;
+    err_preamble_next = 1'b0;
 
     // 802.1Q: TPID 0x8100 in frame bytes 12-13, seen in the second data word
     if (state_reg == STATE_PAYLOAD && len_reg == 16'd8 && ctrl_lane == 4'd8) begin
@@ -328,6 +334,7 @@ always @(posedge clk) begin
     err_oversize_reg <= err_oversize_next;
     err_char_reg <= err_char_next;
     err_framing_reg <= err_framing_next;
+    err_preamble_reg <= err_preamble_next;
 
     if (rst) begin
         in_d_reg <= {8{XGMII_IDLE}};
@@ -343,6 +350,7 @@ always @(posedge clk) begin
         err_oversize_reg <= 1'b0;
         err_char_reg <= 1'b0;
         err_framing_reg <= 1'b0;
+        err_preamble_reg <= 1'b0;
     end
 end
 
@@ -359,6 +367,7 @@ assign stat_rx_err_runt = err_runt_reg;
 assign stat_rx_err_oversize = err_oversize_reg;
 assign stat_rx_err_char = err_char_reg;
 assign stat_rx_err_framing = err_framing_reg;
+assign stat_rx_err_preamble = err_preamble_reg;
 
 endmodule
 

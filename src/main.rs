@@ -77,6 +77,7 @@ fn print_report(r: &loopback::LoopbackReport) {
     println!("  rx_err_oversize        {:>12}", s.rx_err_oversize);
     println!("  rx_err_char            {:>12}", s.rx_err_char);
     println!("  rx_err_framing         {:>12}", s.rx_err_framing);
+    println!("  rx_err_preamble        {:>12}", s.rx_err_preamble);
     println!(
         "  check: rx good + rx errors = {} + {} = {} of {} sent",
         s.rx_frames_good,

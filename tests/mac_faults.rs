@@ -19,6 +19,7 @@ enum Counter {
     Oversize,
     Char,
     Framing,
+    Preamble,
 }
 
 fn counter(stats: &MacStats, c: Counter) -> u64 {
@@ -29,11 +30,19 @@ fn counter(stats: &MacStats, c: Counter) -> u64 {
         Counter::Oversize => stats.rx_err_oversize,
         Counter::Char => stats.rx_err_char,
         Counter::Framing => stats.rx_err_framing,
+        Counter::Preamble => stats.rx_err_preamble,
     }
 }
 
-const ALL: [Counter; 6] =
-    [Counter::Good, Counter::Fcs, Counter::Runt, Counter::Oversize, Counter::Char, Counter::Framing];
+const ALL: [Counter; 7] = [
+    Counter::Good,
+    Counter::Fcs,
+    Counter::Runt,
+    Counter::Oversize,
+    Counter::Char,
+    Counter::Framing,
+    Counter::Preamble,
+];
 
 /// good frame, the faulty one, good frame: checks counters and packets.
 fn check(name: &str, faulty: TxFrame, expect: Counter) {
@@ -98,7 +107,7 @@ fn truncated_by_a_new_start() {
 
 #[test]
 fn bad_preamble() {
-    check("bad preamble", TxFrame::with_fault(frame(200, 9), Fault::BadPreamble), Counter::Framing);
+    check("bad preamble", TxFrame::with_fault(frame(200, 9), Fault::BadPreamble), Counter::Preamble);
 }
 
 #[test]

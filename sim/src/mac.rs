@@ -50,14 +50,21 @@ pub struct MacStats {
     pub rx_err_oversize: u64,
     /// Received frames with an Error character inside.
     pub rx_err_char: u64,
-    /// Received frames with broken framing (bad preamble, no Terminate).
+    /// Received frames that stopped without Terminate.
     pub rx_err_framing: u64,
+    /// Received frames dropped for a bad preamble.
+    pub rx_err_preamble: u64,
 }
 
 impl MacStats {
     /// Received frames counted bad, all reasons together.
     pub fn rx_errors(&self) -> u64 {
-        self.rx_err_fcs + self.rx_err_runt + self.rx_err_oversize + self.rx_err_char + self.rx_err_framing
+        self.rx_err_fcs
+            + self.rx_err_runt
+            + self.rx_err_oversize
+            + self.rx_err_char
+            + self.rx_err_framing
+            + self.rx_err_preamble
     }
 
     /// Every frame the receiver saw start: good plus bad.
@@ -183,6 +190,7 @@ impl Mac {
             rx_err_oversize: io.stat_rx_err_oversize().into(),
             rx_err_char: io.stat_rx_err_char().into(),
             rx_err_framing: io.stat_rx_err_framing().into(),
+            rx_err_preamble: io.stat_rx_err_preamble().into(),
         }
     }
 

@@ -77,16 +77,21 @@ localparam [2:0]
 
 // ---------------------------------------------------------------------------
 // Lane-4 alignment
+// The input is registered twice so that nothing downstream depends on the
+// ports combinationally (in a Verilated model such logic re-evaluates on
+// every input change; in silicon it would be the IOB register anyway).
 reg [63:0] in_d_reg;
 reg [7:0]  in_c_reg;
+reg [63:0] prev_d_reg;
+reg [7:0]  prev_c_reg;
 reg        swap_reg;
 
-wire start_lane0 = in_c_reg[0] && in_d_reg[7:0] == XGMII_START;
-wire start_lane4 = in_c_reg[4] && in_d_reg[39:32] == XGMII_START;
+wire start_lane0 = prev_c_reg[0] && prev_d_reg[7:0] == XGMII_START;
+wire start_lane4 = prev_c_reg[4] && prev_d_reg[39:32] == XGMII_START;
 wire swap = start_lane4 ? 1'b1 : start_lane0 ? 1'b0 : swap_reg;
 
-wire [63:0] word_d = swap ? {xgmii_rxd[31:0], in_d_reg[63:32]} : in_d_reg;
-wire [7:0]  word_c = swap ? {xgmii_rxc[3:0], in_c_reg[7:4]} : in_c_reg;
+wire [63:0] word_d = swap ? {in_d_reg[31:0], prev_d_reg[63:32]} : prev_d_reg;
+wire [7:0]  word_c = swap ? {in_c_reg[3:0], prev_c_reg[7:4]} : prev_c_reg;
 
 wire word_is_start = word_c[0] && word_d[7:0] == XGMII_START;
 wire preamble_ok = word_c == 8'h01 && word_d[63:8] == PREAMBLE_TAIL;
@@ -309,6 +314,8 @@ end
 always @(posedge clk) begin
     in_d_reg <= xgmii_rxd;
     in_c_reg <= xgmii_rxc;
+    prev_d_reg <= in_d_reg;
+    prev_c_reg <= in_c_reg;
     swap_reg <= swap;
 
     state_reg <= state_next;
@@ -339,6 +346,8 @@ always @(posedge clk) begin
     if (rst) begin
         in_d_reg <= {8{XGMII_IDLE}};
         in_c_reg <= 8'hFF;
+        prev_d_reg <= {8{XGMII_IDLE}};
+        prev_c_reg <= 8'hFF;
         swap_reg <= 1'b0;
         state_reg <= STATE_IDLE;
         pend_valid_reg <= 1'b0;

@@ -15,6 +15,10 @@
 // delaying the aligned stream by four bytes for the whole frame (lam_reg). The
 // delay only changes at a Start, when the bytes it skips or repeats are idles.
 //
+// Beats pass through one input register (full throughput: a beat is accepted
+// in the cycle the one before it is used), so that no logic depends on the
+// input ports combinationally.
+//
 // The wire cannot wait: if s_axis_tvalid drops inside a packet (underrun), an
 // Error character and Terminate go out at once and the rest of the packet is
 // read and discarded. A packet ending with tuser = 1 (abort) is cut the same
@@ -106,22 +110,31 @@ reg [7:0]  gen_c;
 integer    lane;
 integer    spill_lanes;
 
-reg        ready;
+// Input register
+reg [63:0] beat_d_reg;
+reg [7:0]  beat_keep_reg;
+reg        beat_last_reg;
+reg        beat_user_reg;
+reg        beat_valid_reg;
+
+reg        consume;       // the generator uses the registered beat this cycle
 reg        term_now;      // gen word carries Terminate at term_lane
 reg [3:0]  term_lane;
 
 // ---------------------------------------------------------------------------
 // Data of this beat with bytes beyond tkeep zeroed (they become padding)
-wire [63:0] keep_mask = {{8{s_axis_tkeep[7]}}, {8{s_axis_tkeep[6]}},
-                         {8{s_axis_tkeep[5]}}, {8{s_axis_tkeep[4]}},
-                         {8{s_axis_tkeep[3]}}, {8{s_axis_tkeep[2]}},
-                         {8{s_axis_tkeep[1]}}, {8{s_axis_tkeep[0]}}};
-wire [63:0] beat_data = (state_reg == STATE_PAD) ? 64'd0 : (s_axis_tdata & keep_mask);
+wire [63:0] keep_mask = {{8{beat_keep_reg[7]}}, {8{beat_keep_reg[6]}},
+                         {8{beat_keep_reg[5]}}, {8{beat_keep_reg[4]}},
+                         {8{beat_keep_reg[3]}}, {8{beat_keep_reg[2]}},
+                         {8{beat_keep_reg[1]}}, {8{beat_keep_reg[0]}}};
+wire [63:0] beat_data = (state_reg == STATE_PAD) ? 64'd0 : (beat_d_reg & keep_mask);
 
-wire [3:0] beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
-                        s_axis_tkeep[5] ? 4'd6 : s_axis_tkeep[4] ? 4'd5 :
-                        s_axis_tkeep[3] ? 4'd4 : s_axis_tkeep[2] ? 4'd3 :
-                        s_axis_tkeep[1] ? 4'd2 : s_axis_tkeep[0] ? 4'd1 : 4'd0;
+wire [3:0] beat_bytes = beat_keep_reg[7] ? 4'd8 : beat_keep_reg[6] ? 4'd7 :
+                        beat_keep_reg[5] ? 4'd6 : beat_keep_reg[4] ? 4'd5 :
+                        beat_keep_reg[3] ? 4'd4 : beat_keep_reg[2] ? 4'd3 :
+                        beat_keep_reg[1] ? 4'd2 : beat_keep_reg[0] ? 4'd1 : 4'd0;
+
+assign s_axis_tready = !beat_valid_reg || consume;
 
 wire [255:0] crc_after;
 
@@ -225,13 +238,13 @@ always @* begin
     gen_d = IDLE_D;
     gen_c = IDLE_C;
     spill_lanes = {29'd0, spill_reg};
-    ready = 1'b0;
+    consume = 1'b0;
     term_now = 1'b0;
     term_lane = 4'd0;
 
-    if (drain_reg) begin
-        ready = 1'b1;
-        if (s_axis_tvalid && s_axis_tlast) begin
+    if (drain_reg && beat_valid_reg) begin
+        consume = 1'b1;
+        if (beat_last_reg) begin
             drain_next = 1'b0;
         end
     end
@@ -240,7 +253,7 @@ always @* begin
         STATE_IDLE: begin
             if (ifg_words_reg != 2'd0) begin
                 ifg_words_next = ifg_words_reg - 2'd1;
-            end else if (s_axis_tvalid && !drain_reg) begin
+            end else if (beat_valid_reg && !drain_reg) begin
                 gen_d = PREAMBLE_D;
                 gen_c = PREAMBLE_C;
                 lam_next = lam_pending_reg;
@@ -250,18 +263,18 @@ always @* begin
             end
         end
         STATE_PAYLOAD: begin
-            ready = 1'b1;
-            if (!s_axis_tvalid || (s_axis_tlast && s_axis_tuser)) begin
+            consume = beat_valid_reg;
+            if (!beat_valid_reg || (beat_last_reg && beat_user_reg)) begin
                 gen_d = KILL_D;
                 gen_c = IDLE_C;
                 term_now = 1'b1;
                 term_lane = KILL_TERM_LANE;
-                err_underrun_next = !s_axis_tvalid;
-                err_abort_next = s_axis_tvalid;
+                err_underrun_next = !beat_valid_reg;
+                err_abort_next = beat_valid_reg;
                 // an underrun leaves the rest of the packet to be thrown away
-                drain_next = !s_axis_tvalid;
+                drain_next = !beat_valid_reg;
                 state_next = STATE_IDLE;
-            end else if (!s_axis_tlast) begin
+            end else if (!beat_last_reg) begin
                 gen_d = beat_data;
                 gen_c = 8'h00;
                 crc_next = crc_after[255:224];
@@ -316,6 +329,16 @@ end
 
 // ---------------------------------------------------------------------------
 always @(posedge clk) begin
+    if (s_axis_tready && s_axis_tvalid) begin
+        beat_d_reg <= s_axis_tdata;
+        beat_keep_reg <= s_axis_tkeep;
+        beat_last_reg <= s_axis_tlast;
+        beat_user_reg <= s_axis_tuser;
+        beat_valid_reg <= 1'b1;
+    end else if (consume) begin
+        beat_valid_reg <= 1'b0;
+    end
+
     state_reg <= state_next;
     len_reg <= len_next;
     crc_reg <= crc_next;
@@ -329,7 +352,7 @@ always @(posedge clk) begin
     // A long wait for data pays back any deficit
     if (term_now) begin
         dic_reg <= dic_next;
-    end else if (state_reg == STATE_IDLE && ifg_words_reg == 2'd0 && !s_axis_tvalid) begin
+    end else if (state_reg == STATE_IDLE && ifg_words_reg == 2'd0 && !beat_valid_reg) begin
         dic_reg <= 2'd0;
     end
 
@@ -349,6 +372,7 @@ always @(posedge clk) begin
     err_abort_reg <= err_abort_next;
 
     if (rst) begin
+        beat_valid_reg <= 1'b0;
         state_reg <= STATE_IDLE;
         len_reg <= 16'd0;
         crc_reg <= 32'hFFFFFFFF;
@@ -367,7 +391,6 @@ always @(posedge clk) begin
     end
 end
 
-assign s_axis_tready = ready;
 assign xgmii_txd = txd_reg;
 assign xgmii_txc = txc_reg;
 

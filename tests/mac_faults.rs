@@ -131,7 +131,7 @@ fn oversize_untagged_and_tagged() {
 
 #[test]
 fn tx_underrun_sends_error_and_counts() {
-    for stall in [1usize, 2, 7, 20] {
+    for stall in [2usize, 3, 7, 20, 37] {
         let mut bench = Bench::new(EncoderConfig::default());
         bench.send(TxPacket::new(frame(100, 1)));
         bench.send(TxPacket { data: frame(300, 2), stall_before_beat: Some(stall), ..Default::default() });
@@ -145,6 +145,17 @@ fn tx_underrun_sends_error_and_counts() {
         let s = bench.stats();
         assert_eq!((s.tx_frames_good, s.tx_err_underrun, s.tx_err_abort), (2, 1, 0));
     }
+}
+
+#[test]
+fn tx_bubble_during_the_preamble_is_absorbed() {
+    // Beat 0 waits in the MAC's input register while Start and the preamble
+    // go out, so a source that pauses before beat 1 is not an underrun.
+    let mut bench = Bench::new(EncoderConfig::default());
+    bench.send(TxPacket { data: frame(300, 2), stall_before_beat: Some(1), ..Default::default() });
+    bench.run_until_quiet(10_000);
+    assert!(bench.tx_frames.len() == 1 && bench.tx_frames[0].is_good());
+    assert_eq!(bench.stats().tx_err_underrun, 0);
 }
 
 #[test]

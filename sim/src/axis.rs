@@ -164,7 +164,9 @@ impl AxisSink {
             }
         }
         if beat.last {
-            self.done.push(RxPacket { data: std::mem::take(&mut self.partial), bad: beat.user, cycle });
+            // one exact-size allocation per packet; `partial` keeps its capacity
+            self.done.push(RxPacket { data: self.partial.clone(), bad: beat.user, cycle });
+            self.partial.clear();
         }
     }
 

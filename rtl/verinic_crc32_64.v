@@ -10,9 +10,11 @@
 // (least significant byte first) and, on receive, checks that the register
 // over frame + FCS equals the residue 32'hDEBB20E3.
 //
-// Written as a bit-serial loop rather than precomputed XOR matrices: synthesis
-// flattens it into the same XOR trees, while Verilator emits a few hundred lines
-// of C++ instead of the megabytes an unrolled matrix function produces.
+// Each byte step is the table form crc' = (crc >> 8) ^ T[(crc ^ byte) & 0xFF]
+// with the table entry built as the XOR of the eight single-bit entries, so
+// the logic is eight AND-XOR terms per byte: what synthesis would build from
+// the bit-serial definition anyway. The simulator's C++ stays a few hundred
+// lines, not the megabytes an unrolled 64x32 XOR matrix produces.
 
 `resetall
 `timescale 1ns / 1ps
@@ -25,17 +27,27 @@ module verinic_crc32_64 (
     output wire [255:0] crc_out
 );
 
+// T[1 << i] of the reflected CRC-32 table (T[0x80] is the polynomial itself)
+localparam [31:0] T01 = 32'h77073096;
+localparam [31:0] T02 = 32'hEE0E612C;
+localparam [31:0] T04 = 32'h076DC419;
+localparam [31:0] T08 = 32'h0EDB8832;
+localparam [31:0] T10 = 32'h1DB71064;
+localparam [31:0] T20 = 32'h3B6E20C8;
+localparam [31:0] T40 = 32'h76DC4190;
+localparam [31:0] T80 = 32'hEDB88320;
+
 function [31:0] crc32_byte;
     input [31:0] crc;
     input [7:0]  byte_in;
-    integer      bit_idx;
-    reg   [31:0] c;
+    reg   [7:0]  x;
     begin
-        c = crc;
-        for (bit_idx = 0; bit_idx < 8; bit_idx = bit_idx + 1) begin
-            c = {1'b0, c[31:1]} ^ ((c[0] ^ byte_in[bit_idx]) ? 32'hEDB88320 : 32'h0);
-        end
-        crc32_byte = c;
+        x = crc[7:0] ^ byte_in;
+        crc32_byte = {8'd0, crc[31:8]}
+            ^ ({32{x[0]}} & T01) ^ ({32{x[1]}} & T02)
+            ^ ({32{x[2]}} & T04) ^ ({32{x[3]}} & T08)
+            ^ ({32{x[4]}} & T10) ^ ({32{x[5]}} & T20)
+            ^ ({32{x[6]}} & T40) ^ ({32{x[7]}} & T80);
     end
 endfunction
 

@@ -206,6 +206,10 @@ task begin_frame;
     end
 endtask
 
+// Configuration is registered: it is quasi-static, and no logic should hang
+// combinationally off an input port.
+reg [15:0] cfg_rx_max_len_reg;
+
 reg [15:0] max_len;
 reg [15:0] end_len;
 reg [31:0] residue;
@@ -240,7 +244,7 @@ always @* begin
     if (state_reg == STATE_PAYLOAD && len_reg == 16'd8 && ctrl_lane == 4'd8) begin
         vlan_next = word_d[39:32] == 8'h81 && word_d[47:40] == 8'h00;
     end
-    max_len = cfg_rx_max_len + (vlan_next ? 16'd4 : 16'd0);
+    max_len = cfg_rx_max_len_reg + (vlan_next ? 16'd4 : 16'd0);
     end_len = len_reg + {12'd0, ctrl_lane};
     residue = (ctrl_lane == 4'd0) ? crc_reg : crc_after[{ctrl_lane[2:0] - 3'd1, 5'd0} +: 32];
 
@@ -312,6 +316,7 @@ end
 
 // ---------------------------------------------------------------------------
 always @(posedge clk) begin
+    cfg_rx_max_len_reg <= cfg_rx_max_len;
     in_d_reg <= xgmii_rxd;
     in_c_reg <= xgmii_rxc;
     prev_d_reg <= in_d_reg;

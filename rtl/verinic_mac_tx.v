@@ -118,6 +118,9 @@ reg        beat_user_reg;
 reg        beat_valid_reg;
 
 reg        consume;       // the generator uses the registered beat this cycle
+
+// Configuration is registered: quasi-static, and kept off combinational paths
+reg        cfg_tx_pad_en_reg;
 reg        term_now;      // gen word carries Terminate at term_lane
 reg [3:0]  term_lane;
 
@@ -279,7 +282,7 @@ always @* begin
                 gen_c = 8'h00;
                 crc_next = crc_after[255:224];
                 len_next = len_reg + 16'd8;
-            end else if (cfg_tx_pad_en && len_reg + {12'd0, beat_bytes} < MIN_LEN_NO_FCS) begin
+            end else if (cfg_tx_pad_en_reg && len_reg + {12'd0, beat_bytes} < MIN_LEN_NO_FCS) begin
                 if (len_reg + 16'd8 >= MIN_LEN_NO_FCS) begin
                     finish_frame(MIN_LEN_NO_FCS[3:0] - len_reg[3:0], MIN_LEN_NO_FCS);
                 end else begin
@@ -329,6 +332,7 @@ end
 
 // ---------------------------------------------------------------------------
 always @(posedge clk) begin
+    cfg_tx_pad_en_reg <= cfg_tx_pad_en;
     if (s_axis_tready && s_axis_tvalid) begin
         beat_d_reg <= s_axis_tdata;
         beat_keep_reg <= s_axis_tkeep;

@@ -68,7 +68,7 @@ fn frames_in_equal_good_out_plus_counted_bad() {
                 .map(|(seq, (len, _))| frame(*len, seq as u32))
                 .collect();
             let delivered: Vec<Vec<u8>> =
-                bench.rx_packets.iter().filter(|p| !p.bad).map(|p| p.data.clone()).collect();
+                bench.rx_packets.iter().filter(|p| !p.bad).map(|p| p.data.to_vec()).collect();
             prop_assert_eq!(delivered.len(), expected.len());
             prop_assert!(delivered == expected, "a good frame was lost, damaged or reordered");
             prop_assert_eq!(stats.rx_frames_good, expected.len() as u64);
@@ -91,7 +91,7 @@ fn tx_packets_equal_good_frames_plus_counted_errors() {
         .run(&prop::collection::vec(packet, 1..24), |packets| {
             let mut bench = common::Bench::new(EncoderConfig::default());
             for (seq, (len, abort, stall)) in packets.iter().enumerate() {
-                bench.send(TxPacket { data: frame(*len, seq as u32), abort: *abort, stall_before_beat: *stall });
+                bench.send(TxPacket { data: frame(*len, seq as u32).into(), abort: *abort, stall_before_beat: *stall });
             }
             bench.run_until_quiet(2_000_000);
             let stats = bench.stats();

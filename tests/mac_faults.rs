@@ -134,7 +134,7 @@ fn tx_underrun_sends_error_and_counts() {
     for stall in [2usize, 3, 7, 20, 37] {
         let mut bench = Bench::new(EncoderConfig::default());
         bench.send(TxPacket::new(frame(100, 1)));
-        bench.send(TxPacket { data: frame(300, 2), stall_before_beat: Some(stall), ..Default::default() });
+        bench.send(TxPacket { data: frame(300, 2).into(), stall_before_beat: Some(stall), ..Default::default() });
         bench.send(TxPacket::new(frame(200, 3)));
         bench.run_until_quiet(10_000);
         let f = &bench.tx_frames;
@@ -152,7 +152,7 @@ fn tx_bubble_during_the_preamble_is_absorbed() {
     // Beat 0 waits in the MAC's input register while Start and the preamble
     // go out, so a source that pauses before beat 1 is not an underrun.
     let mut bench = Bench::new(EncoderConfig::default());
-    bench.send(TxPacket { data: frame(300, 2), stall_before_beat: Some(1), ..Default::default() });
+    bench.send(TxPacket { data: frame(300, 2).into(), stall_before_beat: Some(1), ..Default::default() });
     bench.run_until_quiet(10_000);
     assert!(bench.tx_frames.len() == 1 && bench.tx_frames[0].is_good());
     assert_eq!(bench.stats().tx_err_underrun, 0);
@@ -161,7 +161,7 @@ fn tx_bubble_during_the_preamble_is_absorbed() {
 #[test]
 fn tx_abort_sends_error_and_counts() {
     let mut bench = Bench::new(EncoderConfig::default());
-    bench.send(TxPacket { data: frame(150, 2), abort: true, ..Default::default() });
+    bench.send(TxPacket { data: frame(150, 2).into(), abort: true, ..Default::default() });
     bench.send(TxPacket::new(frame(64, 3)));
     bench.run_until_quiet(10_000);
     let f = &bench.tx_frames;

@@ -7,6 +7,8 @@
 
 use std::collections::VecDeque;
 
+use bytes::{Bytes, BytesMut};
+
 /// One transfer of a 64-bit AXI-Stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AxisBeat {
@@ -24,7 +26,7 @@ pub struct AxisBeat {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TxPacket {
     /// Packet bytes (for a MAC: destination address up to payload, no FCS).
-    pub data: Vec<u8>,
+    pub data: Bytes,
     /// Set `tuser` on the last beat: the sender aborts the packet.
     pub abort: bool,
     /// Drop `tvalid` for one cycle before this beat index (a source underrun).
@@ -33,7 +35,7 @@ pub struct TxPacket {
 
 impl TxPacket {
     /// A well-behaved packet.
-    pub fn new(data: impl Into<Vec<u8>>) -> Self {
+    pub fn new(data: impl Into<Bytes>) -> Self {
         TxPacket { data: data.into(), ..Default::default() }
     }
 
@@ -130,7 +132,7 @@ impl AxisSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RxPacket {
     /// The bytes whose `tkeep` bits were set.
-    pub data: Vec<u8>,
+    pub data: Bytes,
     /// `tuser` on the last beat: the producer flagged the packet bad.
     pub bad: bool,
     /// Cycle on which the last beat was sampled.
@@ -140,7 +142,7 @@ pub struct RxPacket {
 /// Reassembles packets from beats.
 #[derive(Debug, Default)]
 pub struct AxisSink {
-    partial: Vec<u8>,
+    partial: BytesMut,
     done: Vec<RxPacket>,
 }
 
@@ -159,20 +161,31 @@ impl AxisSink {
         } else {
             for (lane, byte) in bytes.iter().enumerate() {
                 if beat.keep & (1 << lane) != 0 {
-                    self.partial.push(*byte);
+                    self.partial.extend_from_slice(&[*byte]);
                 }
             }
         }
         if beat.last {
-            // one exact-size allocation per packet; `partial` keeps its capacity
-            self.done.push(RxPacket { data: self.partial.clone(), bad: beat.user, cycle });
-            self.partial.clear();
+            // packets share the sink's buffer; it allocates a new chunk only
+            // when the old one is used up
+            if self.partial.capacity() < 2 * 1024 {
+                self.partial.reserve(64 * 1024);
+            }
+            self.done.push(RxPacket { data: self.partial.split().freeze(), bad: beat.user, cycle });
         }
     }
 
     /// Packets completed so far, oldest first; the sink forgets them.
     pub fn take(&mut self) -> Vec<RxPacket> {
         std::mem::take(&mut self.done)
+    }
+
+    /// Hands each completed packet to `f`, oldest first, keeping the sink's
+    /// buffer (no allocation per call, unlike [`AxisSink::take`]).
+    pub fn drain_into(&mut self, mut f: impl FnMut(RxPacket)) {
+        for p in self.done.drain(..) {
+            f(p);
+        }
     }
 
     /// Number of completed packets not yet taken.
@@ -208,7 +221,7 @@ mod tests {
     #[test]
     fn stall_drops_valid_for_one_cycle() {
         let mut src = AxisSource::new();
-        src.push(TxPacket { data: vec![0; 24], stall_before_beat: Some(1), ..Default::default() });
+        src.push(TxPacket { data: vec![0; 24].into(), stall_before_beat: Some(1), ..Default::default() });
         assert!(src.offer().is_some());
         src.clock(true);
         assert!(src.offer().is_none(), "stall before beat 1");
@@ -219,7 +232,7 @@ mod tests {
     #[test]
     fn stall_happens_once() {
         let mut src = AxisSource::new();
-        src.push(TxPacket { data: vec![0; 24], stall_before_beat: Some(1), ..Default::default() });
+        src.push(TxPacket { data: vec![0; 24].into(), stall_before_beat: Some(1), ..Default::default() });
         let mut cycles = 0;
         while !src.is_empty() {
             let taken = src.offer().is_some();

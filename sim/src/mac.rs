@@ -165,6 +165,12 @@ impl Mac {
         self.rx.take()
     }
 
+    /// Hands each packet the receiver delivered since the last call to `f`,
+    /// oldest first, without allocating a list for them.
+    pub fn drain_received(&mut self, f: impl FnMut(RxPacket)) {
+        self.rx.drain_into(f);
+    }
+
     /// Packets the receiver delivered and not yet taken.
     pub fn received_count(&self) -> usize {
         self.rx.completed()

@@ -3,7 +3,7 @@
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
 RTL      := $(sort $(wildcard rtl/*.v))
-RTL_TOP  := verinic_mac
+RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
@@ -24,8 +24,8 @@ test: tools lint
 
 ## Verilator -Wall over all of rtl/ (zero warnings), and Icarus must accept it.
 lint: tools
-	verilator --lint-only -Wall --top-module $(RTL_TOP) $(RTL)
-	iverilog -g2001 -Wall -o /dev/null -s $(RTL_TOP) $(RTL)
+	for top in $(RTL_TOPS); do verilator --lint-only -Wall --top-module $$top $(RTL) || exit 1; done
+	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
 	@echo "lint: clean ($(words $(RTL)) files)"
 
 ## Criterion benchmarks: simulator speed, Rust harness against C++.

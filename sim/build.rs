@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Verilog top levels to build, with the name of their generated Rust type.
-const TOPS: &[(&str, &str)] = &[("verinic_mac", "VerinicMacPorts")];
+const TOPS: &[(&str, &str)] = &[("verinic_mac", "VerinicMacPorts"), ("verinic_nic", "VerinicNicPorts")];
 
 struct Profile {
     name: &'static str,
@@ -179,12 +179,28 @@ struct Port {
 }
 
 impl Port {
+    /// The accessor's value type.
     fn rust_type(&self) -> &'static str {
         match self.width {
             1..=8 => "u8",
             9..=16 => "u16",
             17..=32 => "u32",
-            _ => "u64",
+            33..=64 => "u64",
+            _ => "u128",
+        }
+    }
+
+    /// Verilator stores ports over 64 bits as arrays of 32-bit words.
+    fn wide(&self) -> bool {
+        self.width > 64
+    }
+
+    /// The pointee type in the model.
+    fn storage_type(&self) -> &'static str {
+        if self.wide() {
+            "u32"
+        } else {
+            self.rust_type()
         }
     }
 }
@@ -198,11 +214,11 @@ fn parse_ports(header: &Path) -> Vec<Port> {
         let Some(open) = line.find("(&") else { continue };
         let kind = &line[..open];
         let input = match kind {
-            "VL_IN8" | "VL_IN16" | "VL_IN" | "VL_IN64" => true,
-            "VL_OUT8" | "VL_OUT16" | "VL_OUT" | "VL_OUT64" => false,
+            "VL_IN8" | "VL_IN16" | "VL_IN" | "VL_IN64" | "VL_INW" => true,
+            "VL_OUT8" | "VL_OUT16" | "VL_OUT" | "VL_OUT64" | "VL_OUTW" => false,
             k if k.starts_with("VL_IN") || k.starts_with("VL_OUT") => fail(&format!(
                 "{}: port declaration `{line}` is not supported: top-level ports must be \
-                 plain inputs or outputs of at most 64 bits",
+                 plain inputs or outputs",
                 header.display()
             )),
             _ => continue,
@@ -210,7 +226,11 @@ fn parse_ports(header: &Path) -> Vec<Port> {
         let args: Vec<&str> = line[open + 2..].trim_end_matches(");").split(',').collect();
         let msb: u32 = args[1].trim().parse().unwrap();
         let lsb: u32 = args[2].trim().parse().unwrap();
-        ports.push(Port { name: args[0].to_string(), input, width: msb - lsb + 1 });
+        let width = msb - lsb + 1;
+        if width > 128 {
+            fail(&format!("{}: port `{}` is {width} bits; at most 128 are supported", header.display(), args[0]));
+        }
+        ports.push(Port { name: args[0].to_string(), input, width });
     }
     assert!(ports.iter().any(|p| p.name == "clk" && p.input), "top needs an input `clk`");
     // The shim owns the clock.
@@ -299,7 +319,7 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
     writeln!(s, "/// the next one.").unwrap();
     writeln!(s, "pub struct {rust_type} {{").unwrap();
     for p in ports {
-        writeln!(s, "    {}: *mut {},", p.name, p.rust_type()).unwrap();
+        writeln!(s, "    {}: *mut {},", p.name, p.storage_type()).unwrap();
     }
     writeln!(s, "}}\n").unwrap();
     writeln!(s, "impl {rust_type} {{").unwrap();
@@ -307,6 +327,24 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
         let ty = p.rust_type();
         let dir = if p.input { "input" } else { "output" };
         let range = if p.width == 1 { String::new() } else { format!(" [{}:0]", p.width - 1) };
+        if p.wide() {
+            let words = p.width.div_ceil(32);
+            writeln!(s, "    /// `{dir}{range} {}`", p.name).unwrap();
+            writeln!(s, "    #[inline(always)]").unwrap();
+            writeln!(s, "    pub fn {}(&self) -> u128 {{", p.name).unwrap();
+            writeln!(s, "        let mut v = 0u128;").unwrap();
+            writeln!(s, "        for i in (0..{words}).rev() {{ v = (v << 32) | unsafe {{ *self.{}.add(i) }} as u128; }}", p.name).unwrap();
+            writeln!(s, "        v").unwrap();
+            writeln!(s, "    }}").unwrap();
+            if p.input {
+                writeln!(s, "    /// Drives `{}` from the next clock edge on.", p.name).unwrap();
+                writeln!(s, "    #[inline(always)]").unwrap();
+                writeln!(s, "    pub fn set_{}(&self, value: u128) {{", p.name).unwrap();
+                writeln!(s, "        for i in 0..{words} {{ unsafe {{ *self.{}.add(i) = (value >> (32 * i)) as u32 }} }}", p.name).unwrap();
+                writeln!(s, "    }}").unwrap();
+            }
+            continue;
+        }
         if p.width == 1 {
             writeln!(s, "    /// `{dir}{range} {}`", p.name).unwrap();
             writeln!(s, "    #[inline(always)]").unwrap();

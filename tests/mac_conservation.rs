@@ -53,7 +53,7 @@ fn frames_in_equal_good_out_plus_counted_bad() {
         .run(&strategy, |(enc_cfg, frames)| {
             let mut bench = common::Bench::new(enc_cfg);
             for (seq, (len, fault)) in frames.iter().enumerate() {
-                bench.wire_in(TxFrame::with_fault(frame(*len, seq as u32), fault.clone()));
+                bench.wire_in(TxFrame::with_fault(frame(*len, seq as u32), *fault));
             }
             bench.run_until_quiet(2_000_000);
             let stats = bench.stats();

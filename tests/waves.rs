@@ -23,6 +23,6 @@ fn loopback_writes_an_fst_file() {
 #[test]
 fn unwritable_waves_path_is_a_clear_error() {
     let options = SimOptions { waves: Some("/nonexistent-dir/x.fst".into()), ..Default::default() };
-    let err = loopback::run(&options, &frames::mixed_burst(1, 1)).err().expect("must fail");
+    let err = loopback::run(&options, &frames::mixed_burst(1, 1)).expect_err("must fail");
     assert!(err.to_string().contains("/nonexistent-dir/x.fst"), "{err}");
 }

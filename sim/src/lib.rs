@@ -4,15 +4,21 @@
 //! - [`ports`]: typed port accessors generated from the RTL by `build.rs`.
 //! - [`axis`]: AXI-Stream packets to beats and back.
 //! - [`mac`]: the 10G MAC with its streams served.
+//! - [`nic`]: the whole NIC with host memory and the CPU's MMIO path served.
+//! - [`bus`]: AXI4 host memory and AXI4-Lite MMIO master models.
+//! - [`trace`]: the cycle-stamped event trace.
 //! - [`cpp_loopback`]: the same MAC driven from C++, the speed reference.
 //! - [`xgmii`]: the link partner on the far side of the XGMII wire.
 //!
 //! This crate knows nothing of the host driver; the root crate wires the two.
 
 pub mod axis;
+pub mod bus;
 pub mod cpp_loopback;
 pub mod mac;
 pub mod model;
+pub mod nic;
+pub mod trace;
 pub mod xgmii;
 
 /// Port accessors of every Verilated top level (generated from the RTL).

@@ -1,0 +1,475 @@
+//! Driver configuration under ethtool's names, and how it maps to registers.
+//!
+//! Ring sizes are `ethtool -G` (`rx`, `tx`), interrupt coalescing is
+//! `ethtool -C` (`rx-usecs`, `rx-frames`, ...), the NAPI and softirq budgets
+//! are the kernel's (`NAPI_POLL_WEIGHT`, `net.core.netdev_budget`,
+//! `net.core.netdev_budget_usecs`). REFERENCE.md ("ethtool's coalescing and
+//! ring parameters", "NAPI") states the semantics this module follows.
+
+use std::fmt;
+
+use crate::regs;
+
+/// Size of every TX bounce buffer: one per descriptor, frames are copied in.
+/// A frame longer than this spans several descriptors.
+pub const TX_BUF_LEN: usize = 2048;
+
+/// Longest frame (without FCS) the driver sends or assembles on receive.
+/// e1000's `MAX_JUMBO_FRAME_SIZE` (0x3F00); anything longer is a device or
+/// caller bug, and bounding it keeps a frame that never ends from growing
+/// without limit.
+pub const MAX_FRAME_LEN: usize = 16128;
+
+/// Smallest and largest ring (`ethtool -G`): e1000 and igb allow up to 4096,
+/// and RDLEN must be a multiple of 128 bytes, i.e. 8 descriptors.
+const RING_MIN: usize = 8;
+const RING_MAX: usize = 4096;
+
+/// RX buffer sizes RCTL.BSIZE can express with BSEX = 0.
+const RX_BUF_LENS: [usize; 4] = [256, 512, 1024, 2048];
+
+/// Largest `*_usecs` value: it must still fit the 16-bit delay registers
+/// after conversion to 1.024 us units.
+const USECS_MAX: u32 = 65_535;
+
+/// Largest frame-count threshold (VN_RXFRAMES / VN_TXFRAMES, 16 bits).
+const FRAMES_MAX: u32 = 65_535;
+
+/// Interrupt-rate ceiling bounds: below 60/s the interval no longer fits the
+/// 16-bit ITR register; above 1e9/256 the interval would be under one unit.
+const ITR_RATE_MIN: u32 = 60;
+const ITR_RATE_MAX: u32 = 3_906_250;
+
+/// A configuration value out of its allowed range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The parameter, under its field name (which is ethtool's where ethtool has one).
+    pub param: &'static str,
+    /// The rejected value.
+    pub value: u64,
+    /// What would have been accepted, in words.
+    pub expected: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} = {}: expected {}", self.param, self.value, self.expected)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn check_range(param: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError { param, value, expected: format!("{min}..={max}") })
+    }
+}
+
+/// Interrupt coalescing, as `ethtool -C` sets it.
+///
+/// The device raises the RX interrupt when `rx_frames` written-back frames are
+/// pending or a timer expires, whichever comes first (REFERENCE.md). `usecs`
+/// are converted to the device's 1.024 us units rounding up, so a delay is
+/// never shorter than asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Coalesce {
+    /// `rx-usecs` -> RDTR: packet timer, restarted by every frame. 0 = no timer.
+    pub rx_usecs: u32,
+    /// `rx-frames` -> VN_RXFRAMES: interrupt once this many frames are pending.
+    /// 0 = off. `rx_usecs = 0, rx_frames = 1` is "no coalescing": every frame
+    /// interrupts (subject to the ITR ceiling).
+    pub rx_frames: u32,
+    /// e1000 RADV: absolute RX delay from the first frame not yet signalled. 0 = off.
+    pub rx_usecs_abs: u32,
+    /// `tx-usecs` -> TIDV, and the IDE bit in TX descriptors when > 0.
+    pub tx_usecs: u32,
+    /// `tx-frames` -> VN_TXFRAMES. 0 = off.
+    pub tx_frames: u32,
+    /// e1000 TADV: absolute TX delay. 0 = off.
+    pub tx_usecs_abs: u32,
+    /// Ceiling on the interrupt rate -> ITR = 1e9 / (256 * rate), rounded up
+    /// so the rate stays at or under the ceiling. 0 = no ceiling (ITR = 0).
+    pub itr_max_irqs_per_sec: u32,
+}
+
+impl Default for Coalesce {
+    /// Linux e1000's defaults expressed in usecs: RDTR 0, RADV 8, TIDV 8,
+    /// TADV 32 (REFERENCE.md); `rx_frames = 1` so that, with RDTR 0, every
+    /// frame is signalled at once as on e1000; and the old fixed ITR of
+    /// 8000 interrupts/s (REFERENCE.md; e1000's dynamic ITR is not modelled).
+    fn default() -> Self {
+        Coalesce {
+            rx_usecs: 0,
+            rx_frames: 1,
+            rx_usecs_abs: 8,
+            tx_usecs: 8,
+            tx_frames: 0,
+            tx_usecs_abs: 32,
+            itr_max_irqs_per_sec: 8000,
+        }
+    }
+}
+
+/// The register values a [`Coalesce`] maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoalesceRegs {
+    /// RDTR (1.024 us units; FPD never set).
+    pub rdtr: u32,
+    /// RADV (1.024 us units).
+    pub radv: u32,
+    /// VN_RXFRAMES.
+    pub rx_frames: u32,
+    /// TIDV (1.024 us units).
+    pub tidv: u32,
+    /// TADV (1.024 us units).
+    pub tadv: u32,
+    /// VN_TXFRAMES.
+    pub tx_frames: u32,
+    /// ITR (256 ns units).
+    pub itr: u32,
+}
+
+impl CoalesceRegs {
+    /// `(register, value)` in the order the driver writes them.
+    pub fn writes(&self) -> [(u32, u32); 7] {
+        [
+            (regs::RDTR, self.rdtr),
+            (regs::RADV, self.radv),
+            (regs::VN_RXFRAMES, self.rx_frames),
+            (regs::TIDV, self.tidv),
+            (regs::TADV, self.tadv),
+            (regs::VN_TXFRAMES, self.tx_frames),
+            (regs::ITR, self.itr),
+        ]
+    }
+}
+
+/// Microseconds to the device's 1.024 us delay units, rounded up.
+pub fn usecs_to_delay_units(usecs: u32) -> u32 {
+    let ns = u64::from(usecs) * 1000;
+    // Bounded by validate(): usecs <= 65535 gives at most 64000.
+    ns.div_ceil(regs::DELAY_UNIT_NS) as u32
+}
+
+/// An interrupt-rate ceiling to the ITR register value (256 ns units),
+/// rounded up so the device never exceeds the rate. 0 stays 0 (no ceiling).
+pub fn itr_for_rate(irqs_per_sec: u32) -> u32 {
+    if irqs_per_sec == 0 {
+        return 0;
+    }
+    let per_irq = regs::ITR_UNIT_NS * u64::from(irqs_per_sec);
+    1_000_000_000u64.div_ceil(per_irq) as u32
+}
+
+impl Coalesce {
+    /// Checks every field; the error names the first bad one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let u = u64::from(USECS_MAX);
+        check_range("rx_usecs", self.rx_usecs.into(), 0, u)?;
+        check_range("rx_usecs_abs", self.rx_usecs_abs.into(), 0, u)?;
+        check_range("tx_usecs", self.tx_usecs.into(), 0, u)?;
+        check_range("tx_usecs_abs", self.tx_usecs_abs.into(), 0, u)?;
+        check_range("rx_frames", self.rx_frames.into(), 0, FRAMES_MAX.into())?;
+        check_range("tx_frames", self.tx_frames.into(), 0, FRAMES_MAX.into())?;
+        let rate = self.itr_max_irqs_per_sec;
+        if rate != 0 && !(ITR_RATE_MIN..=ITR_RATE_MAX).contains(&rate) {
+            return Err(ConfigError {
+                param: "itr_max_irqs_per_sec",
+                value: rate.into(),
+                expected: format!("0 (no ceiling) or {ITR_RATE_MIN}..={ITR_RATE_MAX}"),
+            });
+        }
+        // With every trigger off the RX (or TX) interrupt would never be
+        // raised under ethtool's meaning of 0; refuse rather than guess.
+        if self.rx_usecs == 0 && self.rx_frames == 0 && self.rx_usecs_abs == 0 {
+            return Err(ConfigError {
+                param: "rx_frames",
+                value: 0,
+                expected: "at least 1 when rx_usecs and rx_usecs_abs are 0 \
+                           (rx_usecs 0 + rx_frames 1 = no coalescing)"
+                    .into(),
+            });
+        }
+        if self.tx_usecs == 0 && self.tx_frames == 0 && self.tx_usecs_abs == 0 {
+            return Err(ConfigError {
+                param: "tx_frames",
+                value: 0,
+                expected: "at least 1 when tx_usecs and tx_usecs_abs are 0 \
+                           (tx_usecs 0 + tx_frames 1 = no coalescing)"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The register values for this setting. Meaningful after [`Self::validate`].
+    pub fn registers(&self) -> CoalesceRegs {
+        CoalesceRegs {
+            rdtr: usecs_to_delay_units(self.rx_usecs.min(USECS_MAX)),
+            radv: usecs_to_delay_units(self.rx_usecs_abs.min(USECS_MAX)),
+            rx_frames: self.rx_frames.min(FRAMES_MAX),
+            tidv: usecs_to_delay_units(self.tx_usecs.min(USECS_MAX)),
+            tadv: usecs_to_delay_units(self.tx_usecs_abs.min(USECS_MAX)),
+            tx_frames: self.tx_frames.min(FRAMES_MAX),
+            itr: itr_for_rate(self.itr_max_irqs_per_sec),
+        }
+    }
+
+    /// Whether TX descriptors carry IDE (so TIDV delays their TXDW).
+    pub fn tx_ide(&self) -> bool {
+        self.tx_usecs > 0
+    }
+}
+
+/// Everything the driver can be told at probe time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DriverConfig {
+    /// `ethtool -G rx`: RX descriptors. 8..=4096, a multiple of 8. Default 256 (igb).
+    pub rx_ring: usize,
+    /// `ethtool -G tx`: TX descriptors. 8..=4096, a multiple of 8. Default 256.
+    pub tx_ring: usize,
+    /// `ethtool -C`: interrupt coalescing; changeable at run time with
+    /// [`crate::Driver::set_coalesce`].
+    pub coalesce: Coalesce,
+    /// Frames one NAPI poll may process (NAPI_POLL_WEIGHT, 64). 1..=4096.
+    pub napi_budget: usize,
+    /// Frames one softirq round may process (net.core.netdev_budget, 300). 1..=1_000_000.
+    pub netdev_budget: usize,
+    /// CPU time one softirq round may take, in us (net.core.netdev_budget_usecs:
+    /// 2000 = 2 jiffies at HZ = 1000). 1..=1_000_000.
+    pub netdev_budget_usecs: u64,
+    /// RX descriptors refilled between two RDT writes (igb's IGB_RX_BUFFER_WRITE, 16).
+    /// 1..=4096; a batch of rx_ring or more means one RDT write per poll.
+    pub rx_refill_batch: usize,
+    /// RX buffer size in bytes: 256, 512, 1024 or 2048 (RCTL.BSIZE). Default 2048.
+    pub rx_buf_len: usize,
+    /// Longest frame [`crate::Driver::xmit`] accepts, without FCS (the device
+    /// appends it: IFCS). Default 1518: 1500 bytes of payload, an Ethernet
+    /// header and an 802.1Q tag. 60..=16128 (e1000's jumbo maximum).
+    pub tx_max_frame_len: usize,
+    /// Stop the TX queue when fewer descriptors than this are free
+    /// (netif_stop_queue). At least what a `tx_max_frame_len` frame needs
+    /// (`ceil(len / 2048)`), so a running queue always has room for any
+    /// frame; at most tx_ring - 1. Default 1.
+    pub tx_stop_threshold: usize,
+    /// Wake a stopped queue once this many descriptors are free again
+    /// (netif_wake_queue). tx_stop_threshold..=tx_ring - 1. Default 2:
+    /// twice the stop threshold, like ixgbe's TX_WAKE_THRESHOLD, so the queue
+    /// does not flap on every cleaned frame.
+    pub tx_wake_threshold: usize,
+}
+
+impl Default for DriverConfig {
+    fn default() -> Self {
+        DriverConfig {
+            rx_ring: 256,
+            tx_ring: 256,
+            coalesce: Coalesce::default(),
+            napi_budget: 64,
+            netdev_budget: 300,
+            netdev_budget_usecs: 2000,
+            rx_refill_batch: 16,
+            rx_buf_len: 2048,
+            tx_max_frame_len: 1518,
+            tx_stop_threshold: 1,
+            tx_wake_threshold: 2,
+        }
+    }
+}
+
+/// Descriptors (and TX buffers) a frame of `len` bytes occupies.
+pub fn tx_descs_for(len: usize) -> usize {
+    len.div_ceil(TX_BUF_LEN).max(1)
+}
+
+impl DriverConfig {
+    /// Checks every field; the error names the first bad one and what it allows.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_ring("rx_ring", self.rx_ring)?;
+        check_ring("tx_ring", self.tx_ring)?;
+        self.coalesce.validate()?;
+        check_range("napi_budget", self.napi_budget as u64, 1, 4096)?;
+        check_range("netdev_budget", self.netdev_budget as u64, 1, 1_000_000)?;
+        check_range("netdev_budget_usecs", self.netdev_budget_usecs, 1, 1_000_000)?;
+        check_range("rx_refill_batch", self.rx_refill_batch as u64, 1, RING_MAX as u64)?;
+        if !RX_BUF_LENS.contains(&self.rx_buf_len) {
+            return Err(ConfigError {
+                param: "rx_buf_len",
+                value: self.rx_buf_len as u64,
+                expected: "one of 256, 512, 1024, 2048".into(),
+            });
+        }
+        check_range("tx_max_frame_len", self.tx_max_frame_len as u64, 60, MAX_FRAME_LEN as u64)?;
+        let need = tx_descs_for(self.tx_max_frame_len) as u64;
+        let top = self.tx_ring as u64 - 1;
+        if need > top {
+            return Err(ConfigError {
+                param: "tx_ring",
+                value: self.tx_ring as u64,
+                expected: format!(
+                    "more than {need} descriptors: a {}-byte frame needs {need}",
+                    self.tx_max_frame_len
+                ),
+            });
+        }
+        check_range("tx_stop_threshold", self.tx_stop_threshold as u64, need, top)?;
+        check_range("tx_wake_threshold", self.tx_wake_threshold as u64, self.tx_stop_threshold as u64, top)?;
+        Ok(())
+    }
+
+    /// RCTL.BSIZE field value (bits 17:16) for `rx_buf_len` (BSEX = 0).
+    pub fn rctl_bsize(&self) -> u32 {
+        let code = match self.rx_buf_len {
+            256 => 3,
+            512 => 2,
+            1024 => 1,
+            _ => 0, // 2048, and the reset value for anything validate() rejects
+        };
+        code << regs::RCTL_BSIZE_SHIFT
+    }
+
+    /// The RCTL value written at probe: EN | BSIZE | RDMTS = 1/2 | SECRC.
+    pub fn rctl(&self) -> u32 {
+        // RDMTS 0 = half the ring: RXDMT0 warns while half the buffers are
+        // still there, early enough for the poll to catch up (e1000 default).
+        regs::RCTL_EN | self.rctl_bsize() | (0 << regs::RCTL_RDMTS_SHIFT) | regs::RCTL_SECRC
+    }
+
+    /// The TCTL value written at probe: EN | PSP.
+    pub fn tctl(&self) -> u32 {
+        regs::TCTL_EN | regs::TCTL_PSP
+    }
+}
+
+fn check_ring(param: &'static str, n: usize) -> Result<(), ConfigError> {
+    if (RING_MIN..=RING_MAX).contains(&n) && n.is_multiple_of(8) {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            param,
+            value: n as u64,
+            expected: format!("{RING_MIN}..={RING_MAX} and a multiple of 8"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        DriverConfig::default().validate().unwrap();
+    }
+
+    #[test]
+    fn default_registers_match_e1000_defaults() {
+        let r = Coalesce::default().registers();
+        assert_eq!((r.rdtr, r.radv, r.tidv, r.tadv), (0, 8, 8, 32));
+        assert_eq!(r.rx_frames, 1);
+        assert_eq!(r.itr, 489, "1e9 / (256 * 8000) = 488.28, rounded up");
+    }
+
+    #[test]
+    fn usecs_round_up_to_units() {
+        assert_eq!(usecs_to_delay_units(0), 0);
+        assert_eq!(usecs_to_delay_units(1), 1);
+        assert_eq!(usecs_to_delay_units(1024), 1000);
+        assert_eq!(usecs_to_delay_units(1025), 1001);
+        assert_eq!(usecs_to_delay_units(65_535), 64_000);
+    }
+
+    #[test]
+    fn itr_ceiling_is_never_exceeded() {
+        assert_eq!(itr_for_rate(0), 0);
+        for rate in [ITR_RATE_MIN, 100, 4000, 8000, 20_000, 70_000, 100_000, ITR_RATE_MAX] {
+            let itr = itr_for_rate(rate);
+            assert!((1..=0xFFFF).contains(&itr), "rate {rate} -> {itr}");
+            let achieved = 1e9 / (256.0 * f64::from(itr));
+            assert!(achieved <= f64::from(rate) + 1e-6, "rate {rate}: {achieved}");
+        }
+    }
+
+    #[test]
+    fn bsize_encoding() {
+        let mut c = DriverConfig::default();
+        for (len, code) in [(2048, 0), (1024, 1), (512, 2), (256, 3)] {
+            c.rx_buf_len = len;
+            assert_eq!(c.rctl_bsize(), code << 16);
+        }
+        c.rx_buf_len = 2048;
+        assert_eq!(c.rctl(), regs::RCTL_EN | regs::RCTL_SECRC);
+        assert_eq!(c.tctl(), regs::TCTL_EN | regs::TCTL_PSP);
+    }
+
+    fn err(f: impl FnOnce(&mut DriverConfig)) -> ConfigError {
+        let mut c = DriverConfig::default();
+        f(&mut c);
+        c.validate().unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_the_parameter_and_range() {
+        let e = err(|c| c.rx_ring = 100);
+        assert_eq!(e.param, "rx_ring");
+        assert_eq!(e.to_string(), "invalid rx_ring = 100: expected 8..=4096 and a multiple of 8");
+        assert_eq!(err(|c| c.rx_ring = 4104).param, "rx_ring");
+        assert_eq!(err(|c| c.rx_ring = 0).param, "rx_ring");
+        assert_eq!(err(|c| c.tx_ring = 7).param, "tx_ring");
+        let e = err(|c| c.rx_buf_len = 300);
+        assert_eq!((e.param, e.value), ("rx_buf_len", 300));
+        assert!(e.to_string().contains("256, 512, 1024, 2048"));
+        assert_eq!(err(|c| c.napi_budget = 0).param, "napi_budget");
+        assert_eq!(err(|c| c.netdev_budget = 0).param, "netdev_budget");
+        assert_eq!(err(|c| c.netdev_budget_usecs = 0).param, "netdev_budget_usecs");
+        assert_eq!(err(|c| c.rx_refill_batch = 0).param, "rx_refill_batch");
+        assert_eq!(err(|c| c.rx_refill_batch = 4097).param, "rx_refill_batch");
+        assert_eq!(err(|c| c.coalesce.rx_usecs = 70_000).param, "rx_usecs");
+        assert_eq!(err(|c| c.coalesce.tx_frames = 70_000).param, "tx_frames");
+        let e = err(|c| c.coalesce.itr_max_irqs_per_sec = 50);
+        assert_eq!(e.param, "itr_max_irqs_per_sec");
+        assert!(e.to_string().contains("0 (no ceiling)"));
+        assert_eq!(err(|c| c.tx_max_frame_len = 20_000).param, "tx_max_frame_len");
+    }
+
+    #[test]
+    fn coalescing_that_never_fires_is_refused() {
+        let e = err(|c| {
+            c.coalesce.rx_frames = 0;
+            c.coalesce.rx_usecs_abs = 0;
+        });
+        assert_eq!(e.param, "rx_frames");
+        let e = err(|c| {
+            c.coalesce.tx_usecs = 0;
+            c.coalesce.tx_usecs_abs = 0;
+        });
+        assert_eq!(e.param, "tx_frames");
+        // No coalescing at all is fine.
+        let coalesce = Coalesce { rx_usecs: 0, rx_frames: 1, rx_usecs_abs: 0, tx_usecs: 0, tx_frames: 1, tx_usecs_abs: 0, itr_max_irqs_per_sec: 0 };
+        DriverConfig { coalesce, ..DriverConfig::default() }.validate().unwrap();
+    }
+
+    #[test]
+    fn tx_thresholds_must_cover_a_max_frame() {
+        // A 9018-byte jumbo frame needs 5 buffers of 2048.
+        assert_eq!(tx_descs_for(9018), 5);
+        let e = err(|c| c.tx_max_frame_len = 9018);
+        assert_eq!(e.param, "tx_stop_threshold");
+        assert!(e.to_string().contains("5..=255"), "{e}");
+        let mut c = DriverConfig { tx_max_frame_len: 9018, tx_stop_threshold: 5, tx_wake_threshold: 10, ..Default::default() };
+        c.validate().unwrap();
+        c.tx_wake_threshold = 4;
+        assert_eq!(c.validate().unwrap_err().param, "tx_wake_threshold");
+        c.tx_wake_threshold = 256;
+        assert_eq!(c.validate().unwrap_err().param, "tx_wake_threshold");
+        let e = err(|c| {
+            c.tx_ring = 8;
+            c.tx_max_frame_len = 16128;
+            c.tx_stop_threshold = 8;
+            c.tx_wake_threshold = 8;
+        });
+        assert_eq!(e.param, "tx_ring");
+    }
+}

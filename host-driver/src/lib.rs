@@ -1,0 +1,56 @@
+//! verinic-driver: the host driver of the verinic NIC.
+//!
+//! Platform-agnostic: it sees registers, DMA memory and time only through
+//! [`Platform`]. It knows nothing of Verilator.
+//!
+//! It does what a Linux e1000-style driver does, in the same order and under
+//! the same names: [`Driver::probe`] resets and brings the device up,
+//! [`Driver::irq`] is the hard-IRQ handler (read ICR, mask, schedule NAPI),
+//! [`Driver::napi_poll`] and [`Driver::softirq`] are NAPI and net_rx_action,
+//! [`Driver::xmit`] is ndo_start_xmit with xmit_more. Every piece of CPU work
+//! is charged to the platform's clock through a [`CpuCosts`] model, so a
+//! co-simulation sees the driver take time while the device runs.
+//!
+//! Modules, one job each:
+//! - [`regs`], [`desc`]: the register map and descriptor layouts (the spec).
+//! - [`platform`]: what the driver needs from the machine.
+//! - [`config`]: ethtool-named configuration and its register encoding.
+//! - [`cost`]: the CPU cost model.
+//! - [`pool`]: fixed-size DMA buffer pools.
+//! - `rx`, `tx`: the two rings.
+//! - [`napi`]: the poll function and the softirq round.
+//! - [`stats`]: counters under ethtool -S names.
+//! - [`driver`]: probe, IRQ handler, transmit, run-time settings.
+//! - [`error`]: error types.
+//! - `mock` (feature `mock`, and in this crate's tests): a behavioural
+//!   device model for unit tests, not the real device.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod cost;
+pub mod desc;
+pub mod driver;
+pub mod error;
+pub mod napi;
+pub mod platform;
+pub mod pool;
+pub mod regs;
+mod rx;
+pub mod stats;
+mod tx;
+
+#[cfg(any(test, feature = "mock"))]
+pub mod mock;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{Coalesce, CoalesceRegs, ConfigError, DriverConfig};
+pub use cost::CpuCosts;
+pub use driver::{Driver, IrqOutcome, RingState};
+pub use error::{DriverError, TxError};
+pub use napi::SoftirqOutcome;
+pub use platform::Platform;
+pub use rx::RxPacket;
+pub use stats::Stats;

@@ -1,0 +1,253 @@
+//! The RX ring: buffers given to the device, frames taken back by DD.
+//!
+//! Ownership follows igb: the device owns descriptors `[RDH, RDT)`, the
+//! driver writes RDT = `next_to_use`, the first slot *without* a buffer, and
+//! always keeps at least that one slot empty so a full ring is never mistaken
+//! for an empty one (REFERENCE.md, ring rules). The driver never reads RDH:
+//! completion is seen by the DD bit in the descriptor.
+//!
+//! Slots `[next_to_use, next_to_clean)` have no buffer: the kept-empty one
+//! plus those cleaned but not yet refilled. Refilling is batched so RDT is
+//! written once per `rx_refill_batch` descriptors (igb's IGB_RX_BUFFER_WRITE).
+
+use bytes::Bytes;
+
+use crate::config::MAX_FRAME_LEN;
+use crate::cost::{spend, CpuCosts};
+use crate::desc::{rx_errors, rx_status, RxDesc, DESC_LEN};
+use crate::pool::{DmaPool, DMA_ALIGN};
+use crate::stats::Stats;
+use crate::{regs, Platform};
+
+/// Descriptor error bits that make a frame unusable. TCPE and IPE are not
+/// among them: a checksum error is the stack's decision, and the frame goes
+/// up with the bits set (e1000's E1000_RXD_ERR_FRAME_ERR_MASK likewise).
+const FRAME_ERRORS: u8 = rx_errors::CE | rx_errors::SE | rx_errors::CXE | rx_errors::RXE;
+
+/// A received frame, as handed to the stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RxPacket {
+    /// The frame without FCS, copied out of the DMA buffers.
+    pub data: Bytes,
+    /// `data.len()`.
+    pub len: usize,
+    /// Raw packet checksum from the last descriptor (RXCSUM.PCSS sum):
+    /// material for CHECKSUM_COMPLETE once checksum offload is used.
+    pub checksum: u16,
+    /// Status byte of the last descriptor (DD, EOP, IXSM, VP, UDPCS, TCPCS, IPCS).
+    pub status: u8,
+    /// Error byte of the last descriptor; only TCPE / IPE can be set here,
+    /// frames with other errors are dropped.
+    pub errors: u8,
+    /// VLAN tag from the last descriptor (valid when status has VP).
+    pub vlan: u16,
+    /// Descriptors (buffers) the frame occupied.
+    pub segments: u16,
+    /// CPU time at which the driver handed the frame to the stack.
+    pub rx_time_ns: u64,
+}
+
+/// A frame whose first descriptors have been taken but not yet its EOP one.
+#[derive(Debug, Default)]
+struct Partial {
+    data: Vec<u8>,
+    segments: u16,
+    /// Some descriptor had an impossible length: drop at EOP.
+    bad_len: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct RxRing {
+    desc_base: u64,
+    n: usize,
+    next_to_clean: usize,
+    next_to_use: usize,
+    bufs: Vec<Option<u64>>,
+    pool: DmaPool,
+    partial: Option<Partial>,
+    refill_batch: usize,
+}
+
+impl RxRing {
+    /// Allocates the descriptor ring and the buffer pool. Writes nothing to the device.
+    pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize, buf_len: usize, refill_batch: usize) -> Self {
+        let desc_base = p.dma_alloc(n * DESC_LEN, DMA_ALIGN);
+        // One buffer per slot: at most n - 1 are on the ring, and one can be
+        // between "cleaned" and "refilled".
+        let pool = DmaPool::new(p, n, buf_len);
+        RxRing {
+            desc_base,
+            n,
+            next_to_clean: 0,
+            // Nothing given to the device yet: every slot counts as unused.
+            next_to_use: 0,
+            bufs: vec![None; n],
+            pool,
+            partial: None,
+            refill_batch,
+        }
+    }
+
+    pub(crate) fn desc_base(&self) -> u64 {
+        self.desc_base
+    }
+
+    pub(crate) fn next_to_clean(&self) -> usize {
+        self.next_to_clean
+    }
+
+    pub(crate) fn next_to_use(&self) -> usize {
+        self.next_to_use
+    }
+
+    fn desc_addr(&self, i: usize) -> u64 {
+        self.desc_base + (i * DESC_LEN) as u64
+    }
+
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.n {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// Slots without a buffer, less the one always kept empty (igb_desc_unused).
+    fn unused(&self) -> usize {
+        (self.next_to_clean + self.n - self.next_to_use - 1) % self.n
+    }
+
+    /// Gives every unused slot a buffer and writes RDT once.
+    pub(crate) fn refill<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
+        let count = self.unused();
+        if count == 0 {
+            return;
+        }
+        let mut done = 0;
+        for _ in 0..count {
+            let i = self.next_to_use;
+            let Some(buf) = self.pool.alloc() else {
+                stats.alloc_rx_buff_failed += 1;
+                break;
+            };
+            self.bufs[i] = Some(buf);
+            let d = RxDesc { addr: buf, ..RxDesc::default() };
+            p.dma_write(self.desc_addr(i), &d.to_bytes());
+            spend(p, costs.per_refill_desc);
+            self.next_to_use = self.next(i);
+            done += 1;
+        }
+        if done > 0 {
+            // Descriptors are in coherent memory and the platform applies
+            // writes in order: this is where a real driver puts wmb().
+            costs.write_reg(p, regs::RDT, self.next_to_use as u32);
+            stats.rx_tail_writes += 1;
+        }
+    }
+
+    /// Takes up to `budget` finished frames off the ring (delivered or
+    /// dropped, both count) and refills as it goes. Returns frames finished.
+    pub(crate) fn clean<P: Platform + ?Sized>(
+        &mut self,
+        p: &mut P,
+        costs: &CpuCosts,
+        stats: &mut Stats,
+        budget: usize,
+        sink: &mut dyn FnMut(RxPacket),
+    ) -> usize {
+        let mut work = 0;
+        let buf_len = self.pool.buf_len();
+        while work < budget {
+            let i = self.next_to_clean;
+            // The kept-empty slot: everything before it is already cleaned.
+            let Some(buf) = self.bufs[i] else { break };
+            let mut raw = [0u8; DESC_LEN];
+            p.dma_read(self.desc_addr(i), &mut raw);
+            let d = RxDesc::from_bytes(&raw);
+            if d.status & rx_status::DD == 0 {
+                break;
+            }
+            // Clear the status now: until the slot is refilled its stale DD
+            // must never be mistaken for a new frame (e1000 does the same).
+            p.dma_write(self.desc_addr(i) + 12, &[0]);
+            self.bufs[i] = None;
+
+            let part = self.partial.get_or_insert_with(Partial::default);
+            let len = usize::from(d.length);
+            if len > buf_len || part.data.len() + len > MAX_FRAME_LEN {
+                part.bad_len = true;
+            } else if !part.bad_len {
+                let start = part.data.len();
+                part.data.resize(start + len, 0);
+                p.dma_read(buf, &mut part.data[start..]);
+            }
+            part.segments = part.segments.saturating_add(1);
+            // The data is copied out: the buffer can go back at once.
+            let freed = self.pool.free(buf);
+            debug_assert!(freed.is_ok(), "rx buffer {buf:#x}: {freed:?}");
+            self.next_to_clean = self.next(i);
+
+            if d.status & rx_status::EOP != 0 {
+                let part = self.partial.take().unwrap_or_default();
+                spend(p, costs.per_rx_frame);
+                work += 1;
+                finish_frame(p, costs, stats, &d, part, sink);
+            }
+            if self.unused() >= self.refill_batch {
+                self.refill(p, costs, stats);
+            }
+        }
+        self.refill(p, costs, stats);
+        work
+    }
+}
+
+/// Drops or delivers one assembled frame; `d` is its EOP descriptor, which
+/// alone carries valid status and error bits.
+fn finish_frame<P: Platform + ?Sized>(
+    p: &mut P,
+    costs: &CpuCosts,
+    stats: &mut Stats,
+    d: &RxDesc,
+    part: Partial,
+    sink: &mut dyn FnMut(RxPacket),
+) {
+    // One reason per dropped frame, the first in this order.
+    let reason = if d.errors & rx_errors::CE != 0 {
+        Some(&mut stats.rx_desc_crc_errors)
+    } else if d.errors & rx_errors::SE != 0 {
+        Some(&mut stats.rx_desc_symbol_errors)
+    } else if d.errors & rx_errors::CXE != 0 {
+        Some(&mut stats.rx_desc_carrier_ext_errors)
+    } else if d.errors & rx_errors::RXE != 0 {
+        Some(&mut stats.rx_desc_data_errors)
+    } else if part.bad_len || part.data.is_empty() {
+        Some(&mut stats.rx_desc_length_errors)
+    } else {
+        None
+    };
+    if let Some(counter) = reason {
+        *counter += 1;
+        stats.rx_errors += 1;
+        return;
+    }
+    debug_assert_eq!(d.errors & FRAME_ERRORS, 0);
+    if d.errors & (rx_errors::TCPE | rx_errors::IPE) != 0 && d.status & rx_status::IXSM == 0 {
+        stats.rx_csum_offload_errors += 1;
+    }
+    let len = part.data.len();
+    let pkt = RxPacket {
+        data: Bytes::from(part.data),
+        len,
+        checksum: d.checksum,
+        status: d.status,
+        errors: d.errors,
+        vlan: d.special,
+        segments: part.segments,
+        rx_time_ns: p.now_ns(),
+    };
+    stats.rx_packets += 1;
+    stats.rx_bytes += len as u64;
+    sink(pkt);
+    spend(p, costs.per_rx_deliver);
+}

@@ -1,0 +1,228 @@
+//! The TX ring: frames copied into bounce buffers, descriptors queued at
+//! `next_to_use`, completions found by DD at `next_to_clean`.
+//!
+//! As on e1000, RS (report status) is set on the last descriptor of every
+//! frame, so the device writes DD back exactly there; cleaning checks the DD
+//! of each frame's EOP descriptor and frees the whole frame. One slot is
+//! always kept empty so that TDT never catches up with TDH.
+
+use bytes::Bytes;
+
+use crate::config::TX_BUF_LEN;
+use crate::cost::{spend, CpuCosts};
+use crate::desc::{tx_cmd, tx_status, TxDesc, DESC_LEN};
+use crate::error::TxError;
+use crate::pool::{DmaPool, DMA_ALIGN};
+use crate::stats::Stats;
+use crate::{regs, Platform};
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// The bounce buffer this descriptor points at, while it is in flight.
+    buf: Option<u64>,
+    /// On a frame's first slot: the index of its EOP descriptor.
+    eop: Option<usize>,
+    /// On a frame's first slot: the frame's length.
+    len: usize,
+}
+
+/// Per-call settings taken from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxParams {
+    pub(crate) max_frame_len: usize,
+    pub(crate) stop_threshold: usize,
+    pub(crate) wake_threshold: usize,
+    /// Set IDE in descriptors (tx_usecs > 0).
+    pub(crate) ide: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct TxRing {
+    desc_base: u64,
+    n: usize,
+    next_to_clean: usize,
+    next_to_use: usize,
+    slots: Vec<Slot>,
+    pool: DmaPool,
+    stopped: bool,
+    /// Descriptors were queued with `more` and TDT not yet written.
+    tail_pending: bool,
+}
+
+impl TxRing {
+    /// Allocates the descriptor ring and one bounce buffer per slot.
+    pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize) -> Self {
+        let desc_base = p.dma_alloc(n * DESC_LEN, DMA_ALIGN);
+        let pool = DmaPool::new(p, n, TX_BUF_LEN);
+        TxRing {
+            desc_base,
+            n,
+            next_to_clean: 0,
+            next_to_use: 0,
+            slots: vec![Slot::default(); n],
+            pool,
+            stopped: false,
+            tail_pending: false,
+        }
+    }
+
+    pub(crate) fn desc_base(&self) -> u64 {
+        self.desc_base
+    }
+
+    pub(crate) fn next_to_clean(&self) -> usize {
+        self.next_to_clean
+    }
+
+    pub(crate) fn next_to_use(&self) -> usize {
+        self.next_to_use
+    }
+
+    pub(crate) fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    fn desc_addr(&self, i: usize) -> u64 {
+        self.desc_base + (i * DESC_LEN) as u64
+    }
+
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.n {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// Descriptors the driver may still queue (one slot always stays empty).
+    pub(crate) fn free(&self) -> usize {
+        let used = (self.next_to_use + self.n - self.next_to_clean) % self.n;
+        self.n - 1 - used
+    }
+
+    /// Queues one frame; see [`crate::Driver::xmit`].
+    pub(crate) fn xmit<P: Platform + ?Sized>(
+        &mut self,
+        p: &mut P,
+        costs: &CpuCosts,
+        stats: &mut Stats,
+        cfg: TxParams,
+        frame: Bytes,
+        more: bool,
+    ) -> Result<(), TxError> {
+        if frame.is_empty() {
+            stats.tx_dropped += 1;
+            return Err(TxError::Empty);
+        }
+        if frame.len() > cfg.max_frame_len {
+            stats.tx_dropped += 1;
+            return Err(TxError::FrameTooLong { len: frame.len(), max: cfg.max_frame_len });
+        }
+        let need = frame.len().div_ceil(TX_BUF_LEN);
+        // The stop threshold covers a maximum frame, so a running queue has
+        // room; the second test only guards against a broken invariant.
+        if self.stopped || self.free() < need {
+            stats.tx_busy += 1;
+            return Err(TxError::QueueStopped);
+        }
+        spend(p, costs.per_tx_frame);
+
+        let first = self.next_to_use;
+        let mut i = first;
+        let base_cmd = tx_cmd::IFCS | if cfg.ide { tx_cmd::IDE } else { 0 };
+        let chunks = frame.chunks(TX_BUF_LEN);
+        let last_chunk = chunks.len() - 1;
+        for (k, chunk) in chunks.enumerate() {
+            let Some(buf) = self.pool.alloc() else {
+                // Cannot happen: one buffer per slot and free() >= need.
+                debug_assert!(false, "tx pool empty with free slots");
+                return Err(TxError::QueueStopped);
+            };
+            p.dma_write(buf, chunk);
+            let cmd = if k == last_chunk { base_cmd | tx_cmd::EOP | tx_cmd::RS } else { base_cmd };
+            let d = TxDesc { addr: buf, length: chunk.len() as u16, cmd, ..TxDesc::default() };
+            p.dma_write(self.desc_addr(i), &d.to_bytes());
+            self.slots[i] = Slot { buf: Some(buf), eop: None, len: 0 };
+            if k == last_chunk {
+                self.slots[first].eop = Some(i);
+                self.slots[first].len = frame.len();
+            }
+            i = self.next(i);
+        }
+        self.next_to_use = i;
+
+        if self.free() < cfg.stop_threshold {
+            self.stopped = true;
+            stats.tx_queue_stopped += 1;
+        }
+        // Like Linux: xmit_more defers the doorbell, except when the queue
+        // just stopped, since no further frame would come to write it.
+        if more && !self.stopped {
+            self.tail_pending = true;
+        } else {
+            self.write_tail(p, costs, stats);
+        }
+        Ok(())
+    }
+
+    /// Writes TDT if frames were queued with `more` and not yet announced.
+    pub(crate) fn flush<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
+        if self.tail_pending {
+            self.write_tail(p, costs, stats);
+        }
+    }
+
+    fn write_tail<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
+        costs.write_reg(p, regs::TDT, self.next_to_use as u32);
+        stats.tx_tail_writes += 1;
+        self.tail_pending = false;
+    }
+
+    /// Frees every completed frame, wakes the queue if it was stopped and
+    /// enough is free again. Returns frames cleaned.
+    pub(crate) fn clean<P: Platform + ?Sized>(
+        &mut self,
+        p: &mut P,
+        costs: &CpuCosts,
+        stats: &mut Stats,
+        wake_threshold: usize,
+    ) -> usize {
+        let mut cleaned = 0;
+        while self.next_to_clean != self.next_to_use {
+            let first = self.next_to_clean;
+            let Some(eop) = self.slots[first].eop else {
+                debug_assert!(false, "tx slot {first} starts no frame");
+                break;
+            };
+            let mut raw = [0u8; DESC_LEN];
+            p.dma_read(self.desc_addr(eop), &mut raw);
+            if TxDesc::from_bytes(&raw).status & tx_status::DD == 0 {
+                break;
+            }
+            let len = self.slots[first].len;
+            let mut i = first;
+            loop {
+                if let Some(buf) = self.slots[i].buf.take() {
+                    let freed = self.pool.free(buf);
+                    debug_assert!(freed.is_ok(), "tx buffer {buf:#x}: {freed:?}");
+                }
+                self.slots[i] = Slot::default();
+                let done = i == eop;
+                i = self.next(i);
+                if done {
+                    break;
+                }
+            }
+            self.next_to_clean = i;
+            stats.tx_packets += 1;
+            stats.tx_bytes += len as u64;
+            spend(p, costs.per_tx_clean);
+            cleaned += 1;
+        }
+        if self.stopped && self.free() >= wake_threshold {
+            self.stopped = false;
+            stats.tx_restart_queue += 1;
+        }
+        cleaned
+    }
+}

@@ -1,0 +1,122 @@
+// verinic_axi_rd_arb: shares one AXI4 read channel among CLIENTS requesters.
+//
+// Each client presents a read burst on its own AR port; the arbiter grants
+// them round-robin into one registered AR output, tagging ARID with the client
+// number. Read data is routed back by RID. Clients must reserve room for
+// every beat before they request, so R is always accepted (rready = 1): no
+// client can stall another's data.
+//
+// Outputs depend on registers only (the co-simulation contract of this
+// project: nothing combinational from an input port to an output port).
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module verinic_axi_rd_arb #(
+    parameter CLIENTS = 3,
+    parameter ID_W = 8
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+
+    // Client AR ports, packed: client i at [i*W +: W]
+    input  wire [CLIENTS*64-1:0]   s_ar_addr,
+    input  wire [CLIENTS*8-1:0]    s_ar_len,
+    input  wire [CLIENTS-1:0]      s_ar_valid,
+    output reg  [CLIENTS-1:0]      s_ar_ready,
+
+    // R beats, broadcast; r_valid says which client a beat belongs to
+    output wire [127:0]            s_r_data,
+    output wire [1:0]              s_r_resp,
+    output wire                    s_r_last,
+    output wire [CLIENTS-1:0]      s_r_valid,
+
+    output wire [ID_W-1:0]         m_axi_arid,
+    output wire [63:0]             m_axi_araddr,
+    output wire [7:0]              m_axi_arlen,
+    output wire [2:0]              m_axi_arsize,
+    output wire [1:0]              m_axi_arburst,
+    output wire                    m_axi_arvalid,
+    input  wire                    m_axi_arready,
+    input  wire [ID_W-1:0]         m_axi_rid,
+    input  wire [127:0]            m_axi_rdata,
+    input  wire [1:0]              m_axi_rresp,
+    input  wire                    m_axi_rlast,
+    input  wire                    m_axi_rvalid,
+    output wire                    m_axi_rready
+);
+
+localparam CL_W = (CLIENTS > 1) ? $clog2(CLIENTS) : 1;
+
+reg [ID_W-1:0] arid_reg;
+reg [63:0]     araddr_reg;
+reg [7:0]      arlen_reg;
+reg            arvalid_reg;
+reg [CL_W-1:0] last_grant_reg;
+
+// Round-robin pick among requesting clients, starting after the last grant
+reg [CL_W-1:0] pick;
+reg            pick_valid;
+integer        i;
+// a client number held in an integer: only its low bits are ever set
+/* verilator lint_off UNUSEDSIGNAL */
+integer        c;
+/* verilator lint_on UNUSEDSIGNAL */
+
+always @* begin
+    pick = last_grant_reg;
+    pick_valid = 1'b0;
+    s_ar_ready = {CLIENTS{1'b0}};
+    for (i = CLIENTS; i >= 1; i = i - 1) begin
+        c = ({{(32-CL_W){1'b0}}, last_grant_reg} + i) % CLIENTS;
+        if (s_ar_valid[c]) begin
+            pick = c[CL_W-1:0];
+            pick_valid = 1'b1;
+        end
+    end
+    if ((!arvalid_reg || m_axi_arready) && pick_valid) begin
+        s_ar_ready[pick] = 1'b1;
+    end
+end
+
+always @(posedge clk) begin
+    if (arvalid_reg && m_axi_arready) begin
+        arvalid_reg <= 1'b0;
+    end
+    if ((!arvalid_reg || m_axi_arready) && pick_valid) begin
+        arid_reg <= {{(ID_W-CL_W){1'b0}}, pick};
+        araddr_reg <= s_ar_addr[pick*64 +: 64];
+        arlen_reg <= s_ar_len[pick*8 +: 8];
+        arvalid_reg <= 1'b1;
+        last_grant_reg <= pick;
+    end
+    if (rst) begin
+        arvalid_reg <= 1'b0;
+        last_grant_reg <= {CL_W{1'b0}};
+    end
+end
+
+assign m_axi_arid = arid_reg;
+assign m_axi_araddr = araddr_reg;
+assign m_axi_arlen = arlen_reg;
+assign m_axi_arsize = 3'd4;      // 16 bytes per beat
+assign m_axi_arburst = 2'b01;    // INCR
+assign m_axi_arvalid = arvalid_reg;
+assign m_axi_rready = 1'b1;
+
+// R is passed through unregistered: it only feeds client state, never an
+// output port.
+genvar g;
+generate
+    for (g = 0; g < CLIENTS; g = g + 1) begin : route
+        assign s_r_valid[g] = m_axi_rvalid && m_axi_rid == g;
+    end
+endgenerate
+assign s_r_data = m_axi_rdata;
+assign s_r_resp = m_axi_rresp;
+assign s_r_last = m_axi_rlast;
+
+endmodule
+
+`resetall

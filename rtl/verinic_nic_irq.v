@@ -1,0 +1,200 @@
+// verinic_nic_irq: interrupt causes, mask, coalescing timers and throttling.
+//
+// ICR collects causes; the interrupt line is asserted while (ICR & IMS) != 0,
+// no sooner than ITR x 256 ns after its previous rising edge. Reading ICR
+// returns the causes and clears exactly those (a cause set in the same cycle
+// survives); writing 1s to ICR clears them, to ICS sets them, to IMS enables
+// and to IMC disables them.
+//
+// RX coalescing decides when a written-back frame raises RXT0. With RDTR,
+// RADV and the frame threshold all 0, every write-back raises it at once.
+// Otherwise RXT0 is raised by the first of:
+//   - the packet timer RDTR (x 1.024 us) running out; it restarts at each
+//     written-back frame;
+//   - the absolute timer RADV (x 1.024 us) running out; it starts at the first
+//     frame not yet signalled and does not restart;
+//   - the frame threshold (VN_RXFRAMES) being reached;
+//   - a write of RDTR with bit 31 (FPD) while frames are pending.
+// TX is the same with TIDV, TADV and VN_TXFRAMES for write-backs of
+// descriptors with IDE set; those without IDE raise TXDW at once.
+// 1.024 us is exactly 160 cycles and 256 ns exactly 40 cycles at 156.25 MHz.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module verinic_nic_irq (
+    input  wire        clk,
+    input  wire        rst,
+
+    // Register access (from verinic_nic_regs)
+    input  wire        reg_wr,
+    input  wire [15:0] reg_wr_addr,
+    input  wire [31:0] reg_wr_data,
+    input  wire        icr_rd,          // ICR is being read (clear on read)
+    output wire [31:0] icr_value,
+    output wire [31:0] ims_value,
+
+    input  wire [15:0] cfg_rdtr,
+    input  wire [15:0] cfg_radv,
+    input  wire [15:0] cfg_rx_frames,
+    input  wire [15:0] cfg_tidv,
+    input  wire [15:0] cfg_tadv,
+    input  wire [15:0] cfg_tx_frames,
+    input  wire [15:0] cfg_itr,
+    input  wire        rdtr_fpd,
+
+    input  wire [3:0]  ev_rx_frames,    // frames written back this cycle
+    input  wire [3:0]  ev_tx_done,      // TX descriptors written back this cycle
+    input  wire        ev_tx_ide,       // ... of which some had IDE
+    input  wire        ev_txqe,
+    input  wire        ev_rxdmt0,
+    input  wire        ev_rxo,
+
+    output wire        irq
+);
+
+localparam [15:0] REG_ICR = 16'h00C0;
+localparam [15:0] REG_ICS = 16'h00C8;
+localparam [15:0] REG_IMS = 16'h00D0;
+localparam [15:0] REG_IMC = 16'h00D8;
+
+localparam [31:0] ICR_TXDW   = 32'h0000_0001;
+localparam [31:0] ICR_TXQE   = 32'h0000_0002;
+localparam [31:0] ICR_RXDMT0 = 32'h0000_0010;
+localparam [31:0] ICR_RXO    = 32'h0000_0040;
+localparam [31:0] ICR_RXT0   = 32'h0000_0080;
+localparam [31:0] ICR_ALL    = 32'h0000_00D7;   // the causes above and LSC (2)
+
+localparam [7:0] CYCLES_PER_DELAY_UNIT = 8'd160;  // 1.024 us
+localparam [7:0] CYCLES_PER_ITR_UNIT = 8'd40;     // 256 ns
+
+reg [31:0] icr_reg;
+reg [31:0] ims_reg;
+reg        irq_reg;
+reg [23:0] itr_timer_reg;
+
+reg [15:0] rx_pending_reg;
+reg [23:0] rx_pkt_timer_reg;
+reg [23:0] rx_abs_timer_reg;
+reg [15:0] tx_pending_reg;
+reg [23:0] tx_pkt_timer_reg;
+reg [23:0] tx_abs_timer_reg;
+
+// One coalescing channel: pending count and two timers -> fire
+function [23:0] delay_cycles;
+    input [15:0] units;
+    input [7:0] per_unit;
+    begin
+        delay_cycles = units * per_unit;
+    end
+endfunction
+
+wire rx_no_coalescing = cfg_rdtr == 16'd0 && cfg_radv == 16'd0 && cfg_rx_frames == 16'd0;
+wire [15:0] rx_pending_now = rx_pending_reg + {12'd0, ev_rx_frames};
+wire rx_fire = rx_pending_now != 16'd0 && (
+       rx_no_coalescing
+    || (cfg_rx_frames != 16'd0 && rx_pending_now >= cfg_rx_frames)
+    || rx_pkt_timer_reg == 24'd1
+    || rx_abs_timer_reg == 24'd1
+    || rdtr_fpd);
+
+wire tx_no_coalescing = cfg_tidv == 16'd0 && cfg_tadv == 16'd0 && cfg_tx_frames == 16'd0;
+wire tx_immediate = ev_tx_done != 4'd0 && (!ev_tx_ide || tx_no_coalescing);
+wire [15:0] tx_pending_now = tx_pending_reg + ((ev_tx_done != 4'd0 && !tx_immediate) ? {12'd0, ev_tx_done} : 16'd0);
+wire tx_fire = tx_immediate || (tx_pending_now != 16'd0 && (
+       (cfg_tx_frames != 16'd0 && tx_pending_now >= cfg_tx_frames)
+    || tx_pkt_timer_reg == 24'd1
+    || tx_abs_timer_reg == 24'd1));
+
+wire [31:0] cause_set = (rx_fire ? ICR_RXT0 : 32'd0)
+                      | (tx_fire ? ICR_TXDW : 32'd0)
+                      | (ev_txqe ? ICR_TXQE : 32'd0)
+                      | (ev_rxdmt0 ? ICR_RXDMT0 : 32'd0)
+                      | (ev_rxo ? ICR_RXO : 32'd0)
+                      | ((reg_wr && reg_wr_addr == REG_ICS) ? reg_wr_data & ICR_ALL : 32'd0);
+wire [31:0] cause_clear = (icr_rd ? icr_reg : 32'd0)
+                        | ((reg_wr && reg_wr_addr == REG_ICR) ? reg_wr_data : 32'd0);
+wire [31:0] icr_next = (icr_reg & ~cause_clear) | cause_set;
+
+reg [31:0] ims_next;
+always @* begin
+    ims_next = ims_reg;
+    if (reg_wr && reg_wr_addr == REG_IMS) ims_next = ims_reg | (reg_wr_data & ICR_ALL);
+    if (reg_wr && reg_wr_addr == REG_IMC) ims_next = ims_reg & ~reg_wr_data;
+end
+
+wire want_irq = (icr_next & ims_next) != 32'd0;
+wire irq_next = want_irq && (irq_reg || itr_timer_reg == 24'd0);
+
+always @(posedge clk) begin
+    icr_reg <= icr_next;
+    ims_reg <= ims_next;
+    irq_reg <= irq_next;
+
+    // Throttle: the next rising edge waits ITR x 256 ns after this one
+    if (irq_next && !irq_reg) begin
+        itr_timer_reg <= delay_cycles(cfg_itr, CYCLES_PER_ITR_UNIT);
+    end else if (itr_timer_reg != 24'd0) begin
+        itr_timer_reg <= itr_timer_reg - 24'd1;
+    end
+
+    // RX coalescing
+    if (rx_fire) begin
+        rx_pending_reg <= 16'd0;
+        rx_pkt_timer_reg <= 24'd0;
+        rx_abs_timer_reg <= 24'd0;
+    end else begin
+        rx_pending_reg <= rx_pending_now;
+        if (ev_rx_frames != 4'd0 && cfg_rdtr != 16'd0) begin
+            rx_pkt_timer_reg <= delay_cycles(cfg_rdtr, CYCLES_PER_DELAY_UNIT);
+        end else if (rx_pkt_timer_reg != 24'd0) begin
+            rx_pkt_timer_reg <= rx_pkt_timer_reg - 24'd1;
+        end
+        if (ev_rx_frames != 4'd0 && rx_pending_reg == 16'd0 && cfg_radv != 16'd0) begin
+            rx_abs_timer_reg <= delay_cycles(cfg_radv, CYCLES_PER_DELAY_UNIT);
+        end else if (rx_abs_timer_reg != 24'd0) begin
+            rx_abs_timer_reg <= rx_abs_timer_reg - 24'd1;
+        end
+    end
+
+    // TX coalescing
+    if (tx_fire) begin
+        tx_pending_reg <= 16'd0;
+        tx_pkt_timer_reg <= 24'd0;
+        tx_abs_timer_reg <= 24'd0;
+    end else begin
+        tx_pending_reg <= tx_pending_now;
+        if (ev_tx_done != 4'd0 && cfg_tidv != 16'd0) begin
+            tx_pkt_timer_reg <= delay_cycles(cfg_tidv, CYCLES_PER_DELAY_UNIT);
+        end else if (tx_pkt_timer_reg != 24'd0) begin
+            tx_pkt_timer_reg <= tx_pkt_timer_reg - 24'd1;
+        end
+        if (ev_tx_done != 4'd0 && tx_pending_reg == 16'd0 && cfg_tadv != 16'd0) begin
+            tx_abs_timer_reg <= delay_cycles(cfg_tadv, CYCLES_PER_DELAY_UNIT);
+        end else if (tx_abs_timer_reg != 24'd0) begin
+            tx_abs_timer_reg <= tx_abs_timer_reg - 24'd1;
+        end
+    end
+
+    if (rst) begin
+        icr_reg <= 32'd0;
+        ims_reg <= 32'd0;
+        irq_reg <= 1'b0;
+        itr_timer_reg <= 24'd0;
+        rx_pending_reg <= 16'd0;
+        rx_pkt_timer_reg <= 24'd0;
+        rx_abs_timer_reg <= 24'd0;
+        tx_pending_reg <= 16'd0;
+        tx_pkt_timer_reg <= 24'd0;
+        tx_abs_timer_reg <= 24'd0;
+    end
+end
+
+assign icr_value = icr_reg;
+assign ims_value = ims_reg;
+assign irq = irq_reg;
+
+endmodule
+
+`resetall

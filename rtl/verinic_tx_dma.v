@@ -1,0 +1,279 @@
+// verinic_tx_dma: fetches transmit data named by TX descriptors and feeds the
+// MAC whole frames.
+//
+// Descriptors arrive from the fetch cache in ring order. For each one the
+// engine reads its buffer in 128-bit bursts (split at 4 KiB), keeping up to
+// 2^TRACK_LOG2 bursts in flight so that host memory latency is hidden; room
+// in the TX FIFO is reserved before every read, so data is always accepted.
+// When a descriptor's last beat arrives, TDH moves past it and, if it asked
+// for status (RS), its image with DD set goes to the write-back queue.
+//
+// The MAC only ever gets a frame that is entirely in the FIFO (store and
+// forward: the MAC cannot wait in the middle of a frame, and checksum insertion
+// will need the whole frame). Frames spanning descriptors are joined; every
+// descriptor but a frame's last must hold a multiple of 16 bytes, and buffers
+// must be 16-byte aligned.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module verinic_tx_dma #(
+    // log2 of the TX FIFO in 128-bit words (10: 16 KiB, ten 1518-byte frames)
+    parameter FIFO_LOG2 = 10,
+    // log2 of the read bursts in flight
+    parameter TRACK_LOG2 = 5
+) (
+    input  wire         clk,
+    input  wire         rst,
+
+    input  wire         cfg_enable,
+    input  wire [12:0]  cfg_ring_size,
+    input  wire [15:0]  cfg_tail,
+
+    input  wire [127:0] desc,
+    input  wire [15:0]  desc_index,
+    input  wire         desc_valid,
+    output wire         desc_ready,
+
+    output wire [63:0]  ar_addr,
+    output wire [7:0]   ar_len,
+    output wire         ar_valid,
+    input  wire         ar_ready,
+    input  wire [127:0] r_data,
+    input  wire         r_valid,
+
+    // Write-back queue: it must take every entry (see rs_outstanding)
+    output reg  [127:0] wb_image,
+    output reg  [15:0]  wb_index,
+    output reg          wb_valid,
+    input  wire [3:0]   wb_done_count,
+
+    output wire [63:0]  m_axis_tdata,
+    output wire [7:0]   m_axis_tkeep,
+    output wire         m_axis_tvalid,
+    input  wire         m_axis_tready,
+    output wire         m_axis_tlast,
+
+    output reg  [15:0]  status_head,     // TDH
+    output reg          stat_txqe        // pulse: the queue ran empty
+);
+
+localparam FIFO = 1 << FIFO_LOG2;
+localparam TRACK = 1 << TRACK_LOG2;
+
+// Descriptor fields
+wire [63:0] desc_addr = desc[63:0];
+wire [15:0] desc_len = desc[79:64];
+wire        desc_rs = desc[91];
+
+// ---------------------------------------------------------------------------
+// Read issue
+reg [63:0]  rd_addr_reg;       // next address of the current descriptor
+reg [15:0]  rd_left_reg;       // its bytes not yet requested
+reg         rd_active_reg;     // a descriptor is being requested
+reg [127:0] rd_desc_reg;
+reg [15:0]  rd_index_reg;
+
+reg [63:0]  ar_addr_reg;
+reg [7:0]   ar_len_reg;
+reg         ar_valid_reg;
+
+// Per burst in flight: beats, bytes in its last beat, and what its end means
+reg [8:0]   track_beats_mem [0:TRACK-1];
+reg [4:0]   track_tail_mem [0:TRACK-1];
+reg         track_desc_end_mem [0:TRACK-1];
+reg [127:0] track_desc_mem [0:TRACK-1];
+reg [15:0]  track_index_mem [0:TRACK-1];
+reg [TRACK_LOG2:0] track_wr_reg;
+reg [TRACK_LOG2:0] track_rd_reg;
+reg [8:0]   beat_reg;          // beats of the head burst already arrived
+
+// FIFO: data, valid bytes (1..16) and end-of-frame
+reg [127:0] fifo_data_mem [0:FIFO-1];
+reg [4:0]   fifo_bytes_mem [0:FIFO-1];
+reg         fifo_eop_mem [0:FIFO-1];
+reg [FIFO_LOG2:0] fifo_wr_reg;
+reg [FIFO_LOG2:0] fifo_rd_reg;
+reg [FIFO_LOG2:0] reserved_reg;   // words written or requested, not yet read out
+reg [15:0]  frames_ready_reg;     // complete frames in the FIFO
+
+wire track_full = (track_wr_reg - track_rd_reg) == TRACK[TRACK_LOG2:0];
+reg  idle_reg;
+wire queue_idle;
+
+wire [12:0] to_page = 13'd4096 - {1'b0, rd_addr_reg[11:0]};
+wire [16:0] burst_bytes = ({1'b0, rd_left_reg} > {4'd0, to_page}) ? {4'd0, to_page} : {1'b0, rd_left_reg};
+wire [8:0]  burst_beats = burst_bytes[12:4] + {8'd0, burst_bytes[3:0] != 4'd0};
+wire        burst_ends_desc = burst_bytes[15:0] == rd_left_reg;
+wire [FIFO_LOG2:0] fifo_room = FIFO[FIFO_LOG2:0] - reserved_reg;
+
+wire issue = rd_active_reg && !ar_valid_reg && !track_full
+             && {{(FIFO_LOG2-8){1'b0}}, burst_beats} <= fifo_room;
+
+// Descriptors with RS taken and not yet written back. Bounded by the
+// write-back queue's depth, so a write-back entry never finds it full.
+reg [5:0]   rs_outstanding_reg;
+
+assign desc_ready = !rd_active_reg && cfg_enable && rs_outstanding_reg < 6'd32;
+wire take_desc = desc_valid && desc_ready;
+
+// ---------------------------------------------------------------------------
+// Read data
+wire [TRACK_LOG2-1:0] track_head = track_rd_reg[TRACK_LOG2-1:0];
+wire head_last_beat = beat_reg + 9'd1 == track_beats_mem[track_head];
+wire head_desc_end = track_desc_end_mem[track_head];
+wire [127:0] head_desc = track_desc_mem[track_head];
+wire head_eop_cmd = head_desc[88];
+wire desc_done = r_valid && head_last_beat && head_desc_end;
+
+assign queue_idle = cfg_enable && !rd_active_reg && !desc_valid && track_wr_reg == track_rd_reg
+                    && status_head == cfg_tail;
+
+// ---------------------------------------------------------------------------
+// MAC feed: each FIFO word leaves as one or two 64-bit beats
+reg [63:0] tdata_reg;
+reg [7:0]  tkeep_reg;
+reg        tvalid_reg;
+reg        tlast_reg;
+reg        in_frame_reg;
+reg        upper_reg;         // next beat is the upper half of the head word
+
+wire [127:0] head_word = fifo_data_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
+wire [4:0]   head_bytes = fifo_bytes_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
+wire         head_eop = fifo_eop_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
+wire         fifo_empty = fifo_wr_reg == fifo_rd_reg;
+wire         out_free = !tvalid_reg || m_axis_tready;
+wire         frame_start = !in_frame_reg && frames_ready_reg != 16'd0;
+wire         feed = out_free && !fifo_empty && (in_frame_reg || frame_start);
+// this beat finishes the head word: it is the upper half, or the word has no upper half
+wire         word_done = upper_reg || head_bytes <= 5'd8;
+wire [4:0]   half_bytes = upper_reg ? head_bytes - 5'd8 : (head_bytes > 5'd8 ? 5'd8 : head_bytes);
+
+function [7:0] keep_of;
+    input [4:0] n;
+    begin
+        keep_of = (n >= 5'd8) ? 8'hFF : ~(8'hFF << n[2:0]);
+    end
+endfunction
+
+always @(posedge clk) begin
+    wb_valid <= 1'b0;
+    stat_txqe <= 1'b0;
+
+    if (take_desc) begin
+        rd_active_reg <= 1'b1;
+        rd_addr_reg <= desc_addr;
+        rd_left_reg <= desc_len;
+        rd_desc_reg <= desc;
+        rd_index_reg <= desc_index;
+    end
+
+    if (ar_valid_reg && ar_ready) begin
+        ar_valid_reg <= 1'b0;
+    end
+    if (issue) begin
+        ar_addr_reg <= rd_addr_reg;
+        ar_len_reg <= burst_beats[7:0] - 8'd1;
+        ar_valid_reg <= 1'b1;
+        rd_addr_reg <= rd_addr_reg + {47'd0, burst_bytes};
+        rd_left_reg <= rd_left_reg - burst_bytes[15:0];
+        if (burst_ends_desc) begin
+            rd_active_reg <= 1'b0;
+        end
+        track_beats_mem[track_wr_reg[TRACK_LOG2-1:0]] <= burst_beats;
+        track_tail_mem[track_wr_reg[TRACK_LOG2-1:0]] <=
+            (burst_bytes[3:0] == 4'd0) ? 5'd16 : {1'b0, burst_bytes[3:0]};
+        track_desc_end_mem[track_wr_reg[TRACK_LOG2-1:0]] <= burst_ends_desc;
+        track_desc_mem[track_wr_reg[TRACK_LOG2-1:0]] <= rd_desc_reg;
+        track_index_mem[track_wr_reg[TRACK_LOG2-1:0]] <= rd_index_reg;
+        track_wr_reg <= track_wr_reg + 1'b1;
+    end
+
+    if (r_valid) begin
+        fifo_data_mem[fifo_wr_reg[FIFO_LOG2-1:0]] <= r_data;
+        fifo_bytes_mem[fifo_wr_reg[FIFO_LOG2-1:0]] <=
+            (head_last_beat && head_desc_end) ? track_tail_mem[track_head] : 5'd16;
+        fifo_eop_mem[fifo_wr_reg[FIFO_LOG2-1:0]] <= head_last_beat && head_desc_end && head_eop_cmd;
+        fifo_wr_reg <= fifo_wr_reg + 1'b1;
+        if (head_last_beat) begin
+            beat_reg <= 9'd0;
+            track_rd_reg <= track_rd_reg + 1'b1;
+        end else begin
+            beat_reg <= beat_reg + 9'd1;
+        end
+    end
+    if (desc_done) begin
+        status_head <= (track_index_mem[track_head] + 16'd1 == {3'd0, cfg_ring_size})
+                       ? 16'd0 : track_index_mem[track_head] + 16'd1;
+        wb_image <= head_desc | (128'd1 << 96);   // status DD
+        wb_index <= track_index_mem[track_head];
+        wb_valid <= head_desc[91];
+    end
+    rs_outstanding_reg <= rs_outstanding_reg + {5'd0, take_desc && desc_rs} - {2'd0, wb_done_count};
+
+    // TXQE: the ring is drained (head == tail) with nothing left in flight
+    idle_reg <= queue_idle;
+    if (queue_idle && !idle_reg) begin
+        stat_txqe <= 1'b1;
+    end
+
+    if (tvalid_reg && m_axis_tready) begin
+        tvalid_reg <= 1'b0;
+    end
+    if (feed) begin
+        tdata_reg <= upper_reg ? head_word[127:64] : head_word[63:0];
+        tkeep_reg <= keep_of(half_bytes);
+        tlast_reg <= word_done && head_eop;
+        tvalid_reg <= 1'b1;
+        in_frame_reg <= !(word_done && head_eop);
+        upper_reg <= !word_done;
+        if (word_done) begin
+            fifo_rd_reg <= fifo_rd_reg + 1'b1;
+        end
+    end
+
+    reserved_reg <= reserved_reg
+        + (issue ? {{(FIFO_LOG2-8){1'b0}}, burst_beats} : {(FIFO_LOG2+1){1'b0}})
+        - {{FIFO_LOG2{1'b0}}, feed && word_done};
+    frames_ready_reg <= frames_ready_reg
+        + {15'd0, r_valid && head_last_beat && head_desc_end && head_eop_cmd}
+        - {15'd0, feed && frame_start};
+
+    if (rst || !cfg_enable) begin
+        rd_active_reg <= 1'b0;
+    end
+    if (rst) begin
+        ar_valid_reg <= 1'b0;
+        track_wr_reg <= {(TRACK_LOG2+1){1'b0}};
+        track_rd_reg <= {(TRACK_LOG2+1){1'b0}};
+        beat_reg <= 9'd0;
+        fifo_wr_reg <= {(FIFO_LOG2+1){1'b0}};
+        fifo_rd_reg <= {(FIFO_LOG2+1){1'b0}};
+        reserved_reg <= {(FIFO_LOG2+1){1'b0}};
+        frames_ready_reg <= 16'd0;
+        tvalid_reg <= 1'b0;
+        in_frame_reg <= 1'b0;
+        upper_reg <= 1'b0;
+        wb_valid <= 1'b0;
+        stat_txqe <= 1'b0;
+        status_head <= 16'd0;
+        rs_outstanding_reg <= 6'd0;
+        idle_reg <= 1'b1;
+    end
+    if (!cfg_enable) begin
+        status_head <= 16'd0;
+    end
+end
+
+assign ar_addr = ar_addr_reg;
+assign ar_len = ar_len_reg;
+assign ar_valid = ar_valid_reg;
+assign m_axis_tdata = tdata_reg;
+assign m_axis_tkeep = tkeep_reg;
+assign m_axis_tvalid = tvalid_reg;
+assign m_axis_tlast = tlast_reg;
+
+endmodule
+
+`resetall

@@ -3,6 +3,7 @@
 //! This crate wires the Verilated RTL ([`verinic_sim`]) to scenarios and
 //! reports; the `verinic` binary is its command line.
 
+pub mod cosim;
 pub mod frames;
 pub mod loopback;
 pub mod rng;

@@ -1,0 +1,277 @@
+//! The host: one CPU core whose time is simulated, running the driver and an
+//! application, next to the device.
+//!
+//! The core does one thing at a time, in this order of priority: a pending
+//! softirq round (NAPI), a pending interrupt (taken only between two pieces of
+//! work: the core is never preempted mid-step), the application (consuming
+//! delivered frames from its socket queue, sending frames when due), or
+//! nothing - then the device runs until the interrupt line rises or the
+//! application has something due.
+
+use bytes::Bytes;
+use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError};
+
+use super::platform::Host;
+use super::world::World;
+
+/// What the application does on the simulated core.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AppConfig {
+    /// CPU time to consume one delivered frame (ns).
+    pub rx_ns_per_frame: u64,
+    /// Frames the socket queue holds; more are dropped (counted).
+    pub socket_queue: usize,
+    /// Frames per second the application sends; 0 = none.
+    pub tx_frames_per_sec: f64,
+    /// Length of the frames it sends, without FCS.
+    pub tx_frame_len: usize,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { rx_ns_per_frame: 0, socket_queue: 4096, tx_frames_per_sec: 0.0, tx_frame_len: 60 }
+    }
+}
+
+/// Where the core's time went (ns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CpuTime {
+    /// Hard interrupt handler.
+    pub irq_ns: u64,
+    /// Softirq: NAPI polls.
+    pub softirq_ns: u64,
+    /// Application, including the transmit path it calls.
+    pub app_ns: u64,
+    /// Nothing to do.
+    pub idle_ns: u64,
+}
+
+/// A frame handed to the stack, with when it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// The sequence number the traffic generator put in it, if any.
+    pub seq: Option<u32>,
+    /// Frame length without FCS.
+    pub len: usize,
+    /// CPU time of the hand-off (ns).
+    pub at_ns: u64,
+}
+
+/// Counters of the application side.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppStats {
+    /// Frames the driver delivered to the stack.
+    pub delivered: u64,
+    /// Their bytes, without FCS.
+    pub delivered_bytes: u64,
+    /// Frames dropped because the socket queue was full.
+    pub socket_drops: u64,
+    /// Frames the application handed to `xmit`.
+    pub tx_sent: u64,
+    /// Times `xmit` found the queue stopped (the frame is retried).
+    pub tx_busy: u64,
+    /// Interrupts the handler claimed.
+    pub irqs: u64,
+    /// Interrupts that were not ours.
+    pub irqs_not_ours: u64,
+}
+
+/// The sequence number the traffic generator writes at bytes 14..18.
+pub fn frame_seq(data: &[u8]) -> Option<u32> {
+    if data.len() >= 18 && data[12..14] == crate::frames::ETHERTYPE_EXPERIMENTAL.to_be_bytes() {
+        Some(u32::from_be_bytes(data[14..18].try_into().unwrap()))
+    } else {
+        None
+    }
+}
+
+/// The simulated host: device, driver, application and the core's clock.
+pub struct Machine {
+    /// The device side.
+    pub world: World,
+    /// The driver, probed.
+    pub driver: Driver,
+    /// Where the core's time went.
+    pub cpu: CpuTime,
+    /// Application counters.
+    pub app: AppStats,
+    /// Every delivery, in order (for latency and checks).
+    pub deliveries: Vec<Delivery>,
+    /// Keep the bytes of every delivered frame in `delivered_frames`.
+    pub keep_frames: bool,
+    /// Delivered frames' bytes (only with `keep_frames`).
+    pub delivered_frames: Vec<Bytes>,
+    cpu_ns: u64,
+    app_cfg: AppConfig,
+    socket_backlog: usize,
+    next_tx_ns: f64,
+    tx_seq: u32,
+    tx_frame: Option<Bytes>,
+}
+
+impl Machine {
+    /// Probes the driver on `world`'s NIC.
+    pub fn new(
+        mut world: World,
+        config: verinic_driver::DriverConfig,
+        costs: verinic_driver::CpuCosts,
+        app: AppConfig,
+    ) -> Result<Self, verinic_driver::DriverError> {
+        let mut cpu_ns = world.now_ns();
+        let driver = Driver::probe_with_costs(&mut Host { world: &mut world, cpu_ns: &mut cpu_ns }, config, costs)?;
+        let next_tx_ns = cpu_ns as f64;
+        Ok(Machine {
+            world,
+            driver,
+            cpu: CpuTime::default(),
+            app: AppStats::default(),
+            deliveries: Vec::new(),
+            keep_frames: false,
+            delivered_frames: Vec::new(),
+            cpu_ns,
+            app_cfg: app,
+            socket_backlog: 0,
+            next_tx_ns,
+            tx_seq: 0,
+            tx_frame: None,
+        })
+    }
+
+    /// The core's clock (ns).
+    pub fn now_ns(&self) -> u64 {
+        self.cpu_ns
+    }
+
+    /// A driver call on the simulated core.
+    pub fn with_host<R>(&mut self, f: impl FnOnce(&mut Driver, &mut Host) -> R) -> R {
+        let mut host = Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns };
+        f(&mut self.driver, &mut host)
+    }
+
+    /// Runs the host and the device until the core's clock reaches `until_ns`.
+    pub fn run_until(&mut self, until_ns: u64) {
+        while self.cpu_ns < until_ns {
+            self.step(until_ns);
+        }
+    }
+
+    /// One decision of the core's scheduler.
+    fn step(&mut self, until_ns: u64) {
+        Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns }.catch_up();
+        let start = self.cpu_ns;
+        if self.driver.napi_scheduled() {
+            let mut got = Vec::new();
+            {
+                let mut host = Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns };
+                self.driver.softirq(&mut host, &mut |p: RxPacket| got.push(p));
+            }
+            self.cpu.softirq_ns += self.cpu_ns - start;
+            for p in got {
+                self.deliver(p);
+            }
+        } else if self.world.nic.irq() {
+            let outcome = self.with_host(|d, h| d.irq(h));
+            match outcome {
+                IrqOutcome::Handled { .. } => self.app.irqs += 1,
+                IrqOutcome::NotOurs => self.app.irqs_not_ours += 1,
+            }
+            self.cpu.irq_ns += self.cpu_ns - start;
+        } else if self.socket_backlog > 0 {
+            self.socket_backlog -= 1;
+            self.cpu_ns += self.app_cfg.rx_ns_per_frame;
+            self.cpu.app_ns += self.cpu_ns - start;
+        } else if self.tx_due() && !self.driver.tx_queue_stopped() {
+            self.send_one();
+            self.cpu.app_ns += self.cpu_ns - start;
+        } else {
+            // Idle: the device runs until it interrupts or the app has work.
+            let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
+            while self.world.now_ns() < target && !self.world.nic.irq() {
+                self.world.step();
+            }
+            self.cpu_ns = self.cpu_ns.max(self.world.now_ns());
+            self.cpu.idle_ns += self.cpu_ns - start;
+        }
+    }
+
+    fn deliver(&mut self, p: RxPacket) {
+        self.app.delivered += 1;
+        self.app.delivered_bytes += p.len as u64;
+        self.deliveries.push(Delivery { seq: frame_seq(&p.data), len: p.len, at_ns: p.rx_time_ns });
+        if self.keep_frames {
+            self.delivered_frames.push(p.data.clone());
+        }
+        if self.app_cfg.rx_ns_per_frame > 0 {
+            if self.socket_backlog < self.app_cfg.socket_queue {
+                self.socket_backlog += 1;
+            } else {
+                self.app.socket_drops += 1;
+            }
+        }
+    }
+
+    fn tx_due(&self) -> bool {
+        self.app_cfg.tx_frames_per_sec > 0.0 && self.next_tx_ns <= self.cpu_ns as f64
+    }
+
+    fn next_app_event(&self) -> u64 {
+        if self.app_cfg.tx_frames_per_sec > 0.0 && !self.driver.tx_queue_stopped() {
+            self.next_tx_ns.ceil() as u64
+        } else {
+            u64::MAX
+        }
+    }
+
+    fn send_one(&mut self) {
+        let frame = match &self.tx_frame {
+            Some(f) => f.clone(),
+            None => {
+                let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
+                Bytes::from(crate::frames::test_frame(self.app_cfg.tx_frame_len.max(18), self.tx_seq, &mut rng))
+            }
+        };
+        match self.with_host(|d, h| d.xmit(h, frame, false)) {
+            Ok(()) => {
+                self.app.tx_sent += 1;
+                self.tx_seq = self.tx_seq.wrapping_add(1);
+                self.tx_frame = None;
+                self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
+            }
+            Err(TxError::QueueStopped) => self.app.tx_busy += 1,
+            Err(_) => {
+                // A frame the driver refuses outright is skipped, counted as busy.
+                self.app.tx_busy += 1;
+                self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
+            }
+        }
+    }
+
+    /// Queues a specific frame for the application to send next.
+    pub fn send_frame(&mut self, frame: Bytes) -> Result<(), TxError> {
+        let r = self.with_host(|d, h| d.xmit(h, frame, false));
+        if r.is_ok() {
+            self.app.tx_sent += 1;
+        }
+        r
+    }
+
+    /// Stops sending; runs until the wire and the host are quiet (at most
+    /// `max_ns` more), so every offered frame ends delivered or counted.
+    pub fn drain(&mut self, max_ns: u64) {
+        self.world.stop_source();
+        self.app_cfg.tx_frames_per_sec = 0.0;
+        let deadline = self.cpu_ns + max_ns;
+        let mut quiet_since = self.cpu_ns;
+        let mut last_delivered = self.app.delivered;
+        while self.cpu_ns < deadline {
+            let step_to = (self.cpu_ns + 1_000).min(deadline);
+            self.run_until(step_to);
+            if self.app.delivered != last_delivered || !self.world.wire_idle() {
+                last_delivered = self.app.delivered;
+                quiet_since = self.cpu_ns;
+            } else if self.cpu_ns - quiet_since > 50_000 && !self.driver.napi_scheduled() {
+                break;
+            }
+        }
+    }
+}

@@ -7,5 +7,6 @@ pub mod cosim;
 pub mod frames;
 pub mod loopback;
 pub mod rng;
+pub mod trace_view;
 
 pub use verinic_sim as sim;

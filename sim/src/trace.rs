@@ -22,26 +22,28 @@ use std::ops::RangeBounds;
 
 use crate::bus::axi::resp;
 
-/// Up to the first eight bytes of a DMA write, as memory held them after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Up to the first [`DataHead::MAX`] bytes of a DMA write, as memory held
+/// them after it: enough for a burst of eight descriptors, so that wiring code
+/// can decode write-backs. The text form shows the first eight.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DataHead {
-    bytes: [u8; 8],
-    len: u8,
+    bytes: Box<[u8]>,
 }
 
 impl DataHead {
-    /// Keeps the first (up to) eight bytes of `data`.
+    /// Most bytes kept.
+    pub const MAX: usize = 128;
+    /// Bytes shown in the rendered line.
+    pub const SHOWN: usize = 8;
+
+    /// Keeps the first (up to) [`DataHead::MAX`] bytes of `data`.
     pub fn new(data: &[u8]) -> Self {
-        let mut head = DataHead::default();
-        let n = data.len().min(head.bytes.len());
-        head.bytes[..n].copy_from_slice(&data[..n]);
-        head.len = n as u8;
-        head
+        DataHead { bytes: data[..data.len().min(Self::MAX)].into() }
     }
 
     /// The bytes kept.
     pub fn as_slice(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
+        &self.bytes
     }
 }
 
@@ -181,10 +183,11 @@ impl Record {
                 push_resp(out, *resp);
                 if !head.as_slice().is_empty() {
                     out.push_str(" data=");
-                    for b in head.as_slice() {
+                    let shown = &head.as_slice()[..head.as_slice().len().min(DataHead::SHOWN)];
+                    for b in shown {
                         let _ = write!(out, "{b:02x}");
                     }
-                    if *len > head.as_slice().len() as u64 {
+                    if *len > shown.len() as u64 {
                         out.push_str("...");
                     }
                 }

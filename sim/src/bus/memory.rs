@@ -412,7 +412,7 @@ impl AxiMemory {
             if trace.is_enabled() {
                 let len = aw.burst.bytes();
                 let head = if code == resp::OKAY {
-                    let mut buf = [0u8; 8];
+                    let mut buf = [0u8; DataHead::MAX];
                     let n = (len as usize).min(buf.len());
                     self.mem.peek(aw.burst.addr, &mut buf[..n]);
                     DataHead::new(&buf[..n])

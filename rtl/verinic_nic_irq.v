@@ -132,9 +132,10 @@ always @(posedge clk) begin
     ims_reg <= ims_next;
     irq_reg <= irq_next;
 
-    // Throttle: the next rising edge waits ITR x 256 ns after this one
+    // Throttle: the next rising edge comes ITR x 256 ns after this one at the
+    // earliest (the timer is seen as 0 one cycle after it gets there)
     if (irq_next && !irq_reg) begin
-        itr_timer_reg <= delay_cycles(cfg_itr, CYCLES_PER_ITR_UNIT);
+        itr_timer_reg <= (cfg_itr == 16'd0) ? 24'd0 : delay_cycles(cfg_itr, CYCLES_PER_ITR_UNIT) - 24'd1;
     end else if (itr_timer_reg != 24'd0) begin
         itr_timer_reg <= itr_timer_reg - 24'd1;
     end

@@ -28,9 +28,11 @@ lint: tools
 	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
 	@echo "lint: clean ($(words $(RTL)) files)"
 
-## Criterion benchmarks: simulator speed, Rust harness against C++.
+## Benchmarks: simulator speed (criterion, Rust harness against C++) and the
+## NIC's line rate with the driver (a table).
 bench: tools
 	$(CARGO) bench --bench mac_loopback
+	$(CARGO) bench --bench nic_line_rate
 
 ## The demo with an FST waveform of every signal.
 waves: tools

@@ -6,7 +6,10 @@
 pub mod cosim;
 pub mod frames;
 pub mod loopback;
+pub mod report;
 pub mod rng;
+pub mod scenario;
+pub mod traffic;
 pub mod trace_view;
 
 pub use verinic_sim as sim;

@@ -1,10 +1,21 @@
 //! `verinic`: run the NIC simulation from the command line.
+//!
+//! - `verinic run`: the NIC scenario (built-in, or `--config FILE.toml`),
+//!   reported as a table or, with `--json`, as JSON (fields: docs/report.md).
+//! - `verinic loopback`: the MAC-only demo (TX -> XGMII wire -> RX).
+//!
+//! Exit codes: 0 success, 1 a check failed, 2 bad configuration or a model
+//! that could not start.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use verinic::report::{self, Progress};
+use verinic::scenario::Scenario;
 use verinic::{frames, loopback};
 use verinic_sim::{Profile, SimOptions};
 
@@ -17,8 +28,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
+    /// The NIC scenario: traffic into the NIC, the driver and an application
+    /// on a simulated CPU; reports throughput, drops, latency, CPU.
     Run {
+        /// Scenario file (TOML; scenarios/default.toml lists every field).
+        /// Without it, the built-in scenario runs.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print the report as JSON on stdout (field list: docs/report.md).
+        #[arg(long)]
+        json: bool,
+        /// Write an FST waveform of the run to this file. Slow (about
+        /// 0.06 M cycles/s): keep --duration-us short, e.g. 50.
+        #[arg(long, value_name = "FILE")]
+        waves: Option<PathBuf>,
+        /// Override the scenario's duration_us (simulated microseconds).
+        #[arg(long, value_name = "N")]
+        duration_us: Option<u64>,
+        /// Override the scenario's seed.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
+    /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
+    Loopback {
         /// Frames in the burst.
         #[arg(long, default_value_t = 2000)]
         frames: usize,
@@ -44,11 +76,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
-        Command::Run { frames: count, seed, waves } => {
+        Command::Run { config, json, waves, duration_us, seed } => {
+            run_scenario(config, json, waves, duration_us, seed)
+        }
+        Command::Loopback { frames: count, seed, waves } => {
             let burst = frames::mixed_burst(count, seed);
             let options = SimOptions { profile: Profile::Fast, waves, ..Default::default() };
             let report = loopback::run(&options, &burst).context("loopback run")?;
-            print_report(&report);
+            print_loopback(&report);
             let ok = report.frames_matched == report.frames_sent
                 && report.stats.rx_frames_seen() == report.frames_sent as u64
                 && report.stats.tx_frames_good == report.frames_sent as u64;
@@ -58,7 +93,73 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
     }
 }
 
-fn print_report(r: &loopback::LoopbackReport) {
+/// Wall time after which progress lines start, and their spacing.
+const PROGRESS_AFTER: Duration = Duration::from_secs(2);
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+fn run_scenario(
+    config: Option<PathBuf>,
+    json: bool,
+    waves: Option<PathBuf>,
+    duration_us: Option<u64>,
+    seed: Option<u64>,
+) -> anyhow::Result<bool> {
+    let mut scenario = match &config {
+        Some(path) => Scenario::from_file(path)?,
+        None => Scenario::default_scenario(),
+    };
+    if let Some(d) = duration_us {
+        scenario.duration_us = d;
+    }
+    if let Some(s) = seed {
+        scenario.seed = s;
+    }
+    scenario.validate().map_err(|e| match &config {
+        Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
+        None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
+    })?;
+    if waves.is_some() && scenario.duration_us > 200 {
+        eprintln!(
+            "note: waveforms run at about 0.06 M cycles/s; {} us will take a while (try --duration-us 50)",
+            scenario.duration_us
+        );
+    }
+
+    let options = SimOptions { profile: Profile::Fast, waves: waves.clone(), ..Default::default() };
+    let mut next_line = PROGRESS_AFTER;
+    let mut progress = |p: &Progress| {
+        if p.wall >= next_line {
+            next_line = p.wall + PROGRESS_EVERY;
+            eprintln!(
+                "  {:>8.0} / {} us simulated, {:.2} M cycles/s, {:.0} s",
+                p.done_ns as f64 / 1000.0,
+                p.total_ns / 1000,
+                p.cycles_per_sec() / 1e6,
+                p.wall.as_secs_f64()
+            );
+        }
+    };
+    let report = report::run(&scenario, &options, &mut progress)?;
+
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", report.to_json())?;
+    } else {
+        writeln!(out, "{report}")?;
+        if let Some(w) = &waves {
+            writeln!(out, "  waves                  {}", w.display())?;
+        }
+    }
+    if !report.conserved || report.unaccounted != 0 {
+        eprintln!(
+            "warning: frame accounting does not close (offered {}, delivered {}, drops {}, unaccounted {})",
+            report.frames_offered, report.frames_delivered, report.drops_total, report.unaccounted
+        );
+    }
+    Ok(true)
+}
+
+fn print_loopback(r: &loopback::LoopbackReport) {
     let s = &r.stats;
     println!("verinic loopback: MAC TX -> XGMII -> MAC RX");
     println!("  frames sent            {:>12}", r.frames_sent);

@@ -92,10 +92,15 @@ fn main() {
                 assert!(prev == &ports, "profiles of {top} disagree on ports");
             }
             write_shim(&csrc, &mdir, &prefix, top, profile.name, &ports);
-            // A hand-written C++ driver of the fast model, for benchmarks.
-            let cpp_driver = csrc.join(format!("{top}_cpp_loopback.cpp"));
-            if profile.name == "fast" && cpp_driver.exists() {
-                fs::copy(&cpp_driver, mdir.join(format!("{prefix}__cpp_loopback.cpp"))).unwrap();
+            // Hand-written C++ drivers of the fast model (`csrc/<top>_cpp_*.cpp`), for benchmarks.
+            if profile.name == "fast" {
+                for entry in fs::read_dir(&csrc).unwrap() {
+                    let path = entry.unwrap().path();
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    if name.starts_with(&format!("{top}_cpp_")) && name.ends_with(".cpp") {
+                        fs::copy(&path, mdir.join(format!("{prefix}__{name}"))).unwrap();
+                    }
+                }
             }
             ports_of_top = Some(ports);
             models.push((mdir, profile.trace));

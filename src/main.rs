@@ -141,14 +141,16 @@ fn run_scenario(
     };
     let report = report::run(&scenario, &options, &mut progress)?;
 
+    let text = if json { report.to_json() } else { report.to_string() };
     let mut out = std::io::stdout().lock();
-    if json {
-        writeln!(out, "{}", report.to_json())?;
-    } else {
-        writeln!(out, "{report}")?;
-        if let Some(w) = &waves {
-            writeln!(out, "  waves                  {}", w.display())?;
-        }
+    let written = writeln!(out, "{text}").and_then(|()| match (&waves, json) {
+        (Some(w), false) => writeln!(out, "  waves                  {}", w.display()),
+        _ => Ok(()),
+    });
+    match written {
+        // A reader that stopped early (`| head`) is not an error of the run.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        r => r.context("writing the report")?,
     }
     if !report.conserved || report.unaccounted != 0 {
         eprintln!(

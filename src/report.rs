@@ -2,9 +2,10 @@
 //!
 //! The run: build the NIC and its link partner, probe the driver, start the
 //! receive traffic, run `duration_us` of simulated time (the *measured
-//! window*), then drain (no new frames, at most 200 us more) so that every
-//! frame on the wire ends delivered or dropped, then read the device's
-//! clear-on-read counters once.
+//! window*), then drain (no new frames; at most 200 us plus the longest
+//! interrupt delay the scenario's coalescing allows) so that every frame on
+//! the wire ends delivered or dropped, reading the device's clear-on-read
+//! counters into the driver's statistics.
 //!
 //! Rates (`throughput_gbps`, `mpps`, `offered_gbps`, `irqs_per_sec`, `cpu`)
 //! are over the measured window; frame counts and `drops` cover the whole
@@ -25,7 +26,8 @@ use crate::cosim::{cycle_ns, Machine, World};
 use crate::scenario::{FieldError, Scenario};
 use crate::traffic::{self, RxTraffic, FCS_LEN};
 
-/// How long the drain after the measured window may last (ns).
+/// How long the drain after the measured window lasts at most (ns), on top
+/// of the interrupt delays the scenario allows ([`drain_budget_ns`]).
 pub const DRAIN_NS: u64 = 200_000;
 
 /// How much simulated time runs between two progress calls (ns).
@@ -231,8 +233,7 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
     let cpu = cpu_report(&m, cpu0, measured_ns);
     let irqs = m.app.irqs - irqs0;
 
-    m.drain(DRAIN_NS);
-    m.with_host(|d, h| d.update_hw_stats(h));
+    drain(&mut m, drain_budget_ns(scenario));
     let wall = wall0.elapsed().as_secs_f64();
 
     let secs = measured_ns as f64 / 1e9;
@@ -302,6 +303,44 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
         sim_cycles_per_sec: sim_cycles as f64 / wall.max(1e-9),
         scenario: scenario.clone(),
     })
+}
+
+/// How long the drain may take: [`DRAIN_NS`], plus the longest an interrupt
+/// may be held back by the ITR ceiling and the coalescing timers, so that
+/// frames waiting in the ring for their interrupt are not cut off.
+pub fn drain_budget_ns(scenario: &Scenario) -> u64 {
+    let d = &scenario.driver;
+    let itr_gap_ns = match d.itr_max_irqs_per_sec {
+        0 => 0,
+        rate => 1_000_000_000 / u64::from(rate) + 1,
+    };
+    let timer_us = [d.rx_usecs, d.rx_usecs_abs, d.tx_usecs, d.tx_usecs_abs].into_iter().max().unwrap_or(0);
+    // Delay registers count 1.024 us units, rounded up.
+    DRAIN_NS + itr_gap_ns + u64::from(timer_us) * 1024 + 1024
+}
+
+/// Stops the traffic and runs until every frame is delivered or counted as
+/// dropped by the device (read from its counters), or `budget_ns` passed.
+/// Leaves the device's counters read into the driver's statistics.
+///
+/// [`Machine::drain`] stops after 50 us without a delivery, which can be
+/// shorter than the ITR interval; so it is called again while the counters
+/// show frames still in the NIC or the ring.
+fn drain(m: &mut Machine, budget_ns: u64) {
+    let deadline = m.now_ns() + budget_ns;
+    loop {
+        m.drain(deadline.saturating_sub(m.now_ns()));
+        m.with_host(|d, h| d.update_hw_stats(h));
+        let s = m.driver.counters();
+        let offered = m.world.wire_start.len() as u64;
+        let rx_done = m.world.wire_idle()
+            && s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc >= offered
+            && m.app.delivered + s.rx_errors + s.rx_missed_errors >= s.gprc;
+        let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent;
+        if (rx_done && tx_done) || m.now_ns() >= deadline {
+            break;
+        }
+    }
 }
 
 fn cpu_report(m: &Machine, before: crate::cosim::CpuTime, measured_ns: u64) -> CpuReport {

@@ -346,14 +346,8 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-impl std::error::Error for ScenarioError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ScenarioError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+/// The I/O error is part of the message, so it is not repeated as a source.
+impl std::error::Error for ScenarioError {}
 
 impl From<FieldError> for ScenarioError {
     fn from(error: FieldError) -> Self {

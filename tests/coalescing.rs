@@ -2,7 +2,7 @@
 //!
 //! A frame "is written back" on the cycle its descriptor write-back lands in
 //! host memory (the DMA write in the trace). Documented rule
-//! (docs/interrupts.md): with no coalescing the interrupt line rises exactly
+//! (docs/nic.md, "Interrupts: the documented cycle"): with no coalescing the interrupt line rises exactly
 //! `IRQ_AFTER_WRITEBACK` cycles later (the write response's latency plus two
 //! register stages); every moderation rule adds its delay to that point. A
 //! minimal interrupt handler in the test reads ICR as soon as the line is high.

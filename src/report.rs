@@ -443,7 +443,8 @@ impl fmt::Display for Report {
         sizes.dedup();
         writeln!(f, "  offered load           {:>12.2}  of 10G; frame sizes {:?}", sc.rx.load, sizes)?;
         writeln!(f, "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included)", self.frames_offered, self.offered_gbps)?;
-        writeln!(f, "  frames delivered       {:>12}", self.frames_delivered)?;
+        writeln!(f, "  frames to the stack    {:>12}  (handed over by the driver)", self.frames_to_stack)?;
+        writeln!(f, "  frames delivered       {:>12}  (taken by the application's socket queue)", self.frames_delivered)?;
         writeln!(f, "  drops                  {:>12}", self.drops_total)?;
         for (name, n) in &self.drops {
             writeln!(f, "    {name:<20} {n:>12}  {}", drop_meaning(name))?;
@@ -459,7 +460,11 @@ impl fmt::Display for Report {
         if self.unaccounted != 0 {
             writeln!(f, "  unaccounted            {:>12}  frames on the wire the MAC counters do not show", self.unaccounted)?;
         }
-        writeln!(f, "  throughput             {:>12.3} Gb/s (FCS included), {:.3} Mpps", self.throughput_gbps, self.mpps)?;
+        writeln!(
+            f,
+            "  throughput to stack    {:>12.3} Gb/s (FCS included), {:.3} Mpps, handed over in the window",
+            self.throughput_gbps, self.mpps
+        )?;
         let l = &self.latency_ns;
         writeln!(f, "latency, first byte on the wire -> stack ({} frames)", l.count)?;
         writeln!(f, "  p50                    {:>12}", us(l.p50))?;

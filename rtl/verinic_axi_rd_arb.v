@@ -55,26 +55,18 @@ reg [7:0]      arlen_reg;
 reg            arvalid_reg;
 reg [CL_W-1:0] last_grant_reg;
 
-// Round-robin pick among requesting clients, starting after the last grant
-reg [CL_W-1:0] pick;
-reg            pick_valid;
-integer        i;
-// a client number held in an integer: only its low bits are ever set
-/* verilator lint_off UNUSEDSIGNAL */
-integer        c;
-/* verilator lint_on UNUSEDSIGNAL */
+wire [CL_W-1:0] pick;
+wire            pick_valid;
+
+verinic_rr_pick #(.CLIENTS(CLIENTS), .CL_W(CL_W)) pick_inst (
+    .request(s_ar_valid),
+    .last(last_grant_reg),
+    .pick(pick),
+    .pick_valid(pick_valid)
+);
 
 always @* begin
-    pick = last_grant_reg;
-    pick_valid = 1'b0;
     s_ar_ready = {CLIENTS{1'b0}};
-    for (i = CLIENTS; i >= 1; i = i - 1) begin
-        c = ({{(32-CL_W){1'b0}}, last_grant_reg} + i) % CLIENTS;
-        if (s_ar_valid[c]) begin
-            pick = c[CL_W-1:0];
-            pick_valid = 1'b1;
-        end
-    end
     if ((!arvalid_reg || m_axi_arready) && pick_valid) begin
         s_ar_ready[pick] = 1'b1;
     end

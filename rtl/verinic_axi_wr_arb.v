@@ -74,26 +74,19 @@ wire grants_full = (grant_wr_reg - grant_rd_reg) == GRANTS[GRANT_LOG2:0];
 wire grants_empty = grant_wr_reg == grant_rd_reg;
 wire [CL_W-1:0] w_owner = grant_mem[grant_rd_reg[GRANT_LOG2-1:0]];
 
-reg [CL_W-1:0] pick;
-reg            pick_valid;
+wire [CL_W-1:0] pick;
+wire            pick_valid;
+
+verinic_rr_pick #(.CLIENTS(CLIENTS), .CL_W(CL_W)) pick_inst (
+    .request(s_aw_valid),
+    .last(last_grant_reg),
+    .pick(pick),
+    .pick_valid(pick_valid)
+);
 reg            aw_take;
 reg            w_take;
-integer        i;
-// a client number held in an integer: only its low bits are ever set
-/* verilator lint_off UNUSEDSIGNAL */
-integer        c;
-/* verilator lint_on UNUSEDSIGNAL */
 
 always @* begin
-    pick = last_grant_reg;
-    pick_valid = 1'b0;
-    for (i = CLIENTS; i >= 1; i = i - 1) begin
-        c = ({{(32-CL_W){1'b0}}, last_grant_reg} + i) % CLIENTS;
-        if (s_aw_valid[c]) begin
-            pick = c[CL_W-1:0];
-            pick_valid = 1'b1;
-        end
-    end
     aw_take = (!awvalid_reg || m_axi_awready) && pick_valid && !grants_full;
     s_aw_ready = {CLIENTS{1'b0}};
     if (aw_take) begin

@@ -6,17 +6,9 @@
 // survives); writing 1s to ICR clears them, to ICS sets them, to IMS enables
 // and to IMC disables them.
 //
-// RX coalescing decides when a written-back frame raises RXT0. With RDTR,
-// RADV and the frame threshold all 0, every write-back raises it at once.
-// Otherwise RXT0 is raised by the first of:
-//   - the packet timer RDTR (x 1.024 us) running out; it restarts at each
-//     written-back frame;
-//   - the absolute timer RADV (x 1.024 us) running out; it starts at the first
-//     frame not yet signalled and does not restart;
-//   - the frame threshold (VN_RXFRAMES) being reached;
-//   - a write of RDTR with bit 31 (FPD) while frames are pending.
-// TX is the same with TIDV, TADV and VN_TXFRAMES for write-backs of
-// descriptors with IDE set; those without IDE raise TXDW at once.
+// RXT0 and TXDW are moderated by verinic_coalesce: RX with RDTR (packet
+// timer), RADV (absolute timer), VN_RXFRAMES and RDTR.FPD; TX with TIDV, TADV
+// and VN_TXFRAMES for descriptors with IDE, at once for the others.
 // 1.024 us is exactly 160 cycles and 256 ns exactly 40 cycles at 156.25 MHz.
 
 `resetall
@@ -74,38 +66,34 @@ reg [31:0] ims_reg;
 reg        irq_reg;
 reg [23:0] itr_timer_reg;
 
-reg [15:0] rx_pending_reg;
-reg [23:0] rx_pkt_timer_reg;
-reg [23:0] rx_abs_timer_reg;
-reg [15:0] tx_pending_reg;
-reg [23:0] tx_pkt_timer_reg;
-reg [23:0] tx_abs_timer_reg;
+wire [23:0] itr_cycles = {8'd0, cfg_itr} * {16'd0, CYCLES_PER_ITR_UNIT};
+wire rx_fire;
+wire tx_fire;
 
-// One coalescing channel: pending count and two timers -> fire
-function [23:0] delay_cycles;
-    input [15:0] units;
-    input [7:0] per_unit;
-    begin
-        delay_cycles = units * per_unit;
-    end
-endfunction
+verinic_coalesce #(.CYCLES_PER_UNIT(CYCLES_PER_DELAY_UNIT)) rx_coalesce_inst (
+    .clk(clk),
+    .rst(rst),
+    .cfg_pkt(cfg_rdtr),
+    .cfg_abs(cfg_radv),
+    .cfg_frames(cfg_rx_frames),
+    .ev_count(ev_rx_frames),
+    .ev_now(1'b0),
+    .flush(rdtr_fpd),
+    .fire(rx_fire)
+);
 
-wire rx_no_coalescing = cfg_rdtr == 16'd0 && cfg_radv == 16'd0 && cfg_rx_frames == 16'd0;
-wire [15:0] rx_pending_now = rx_pending_reg + {12'd0, ev_rx_frames};
-wire rx_fire = rx_pending_now != 16'd0 && (
-       rx_no_coalescing
-    || (cfg_rx_frames != 16'd0 && rx_pending_now >= cfg_rx_frames)
-    || rx_pkt_timer_reg == 24'd1
-    || rx_abs_timer_reg == 24'd1
-    || rdtr_fpd);
-
-wire tx_no_coalescing = cfg_tidv == 16'd0 && cfg_tadv == 16'd0 && cfg_tx_frames == 16'd0;
-wire tx_immediate = ev_tx_done != 4'd0 && (!ev_tx_ide || tx_no_coalescing);
-wire [15:0] tx_pending_now = tx_pending_reg + ((ev_tx_done != 4'd0 && !tx_immediate) ? {12'd0, ev_tx_done} : 16'd0);
-wire tx_fire = tx_immediate || (tx_pending_now != 16'd0 && (
-       (cfg_tx_frames != 16'd0 && tx_pending_now >= cfg_tx_frames)
-    || tx_pkt_timer_reg == 24'd1
-    || tx_abs_timer_reg == 24'd1));
+// Descriptors without IDE are not delayed
+verinic_coalesce #(.CYCLES_PER_UNIT(CYCLES_PER_DELAY_UNIT)) tx_coalesce_inst (
+    .clk(clk),
+    .rst(rst),
+    .cfg_pkt(cfg_tidv),
+    .cfg_abs(cfg_tadv),
+    .cfg_frames(cfg_tx_frames),
+    .ev_count(ev_tx_ide ? ev_tx_done : 4'd0),
+    .ev_now(ev_tx_done != 4'd0 && !ev_tx_ide),
+    .flush(1'b0),
+    .fire(tx_fire)
+);
 
 wire [31:0] cause_set = (rx_fire ? ICR_RXT0 : 32'd0)
                       | (tx_fire ? ICR_TXDW : 32'd0)
@@ -135,47 +123,9 @@ always @(posedge clk) begin
     // Throttle: the next rising edge comes ITR x 256 ns after this one at the
     // earliest (the timer is seen as 0 one cycle after it gets there)
     if (irq_next && !irq_reg) begin
-        itr_timer_reg <= (cfg_itr == 16'd0) ? 24'd0 : delay_cycles(cfg_itr, CYCLES_PER_ITR_UNIT) - 24'd1;
+        itr_timer_reg <= (cfg_itr == 16'd0) ? 24'd0 : itr_cycles - 24'd1;
     end else if (itr_timer_reg != 24'd0) begin
         itr_timer_reg <= itr_timer_reg - 24'd1;
-    end
-
-    // RX coalescing
-    if (rx_fire) begin
-        rx_pending_reg <= 16'd0;
-        rx_pkt_timer_reg <= 24'd0;
-        rx_abs_timer_reg <= 24'd0;
-    end else begin
-        rx_pending_reg <= rx_pending_now;
-        if (ev_rx_frames != 4'd0 && cfg_rdtr != 16'd0) begin
-            rx_pkt_timer_reg <= delay_cycles(cfg_rdtr, CYCLES_PER_DELAY_UNIT);
-        end else if (rx_pkt_timer_reg != 24'd0) begin
-            rx_pkt_timer_reg <= rx_pkt_timer_reg - 24'd1;
-        end
-        if (ev_rx_frames != 4'd0 && rx_pending_reg == 16'd0 && cfg_radv != 16'd0) begin
-            rx_abs_timer_reg <= delay_cycles(cfg_radv, CYCLES_PER_DELAY_UNIT);
-        end else if (rx_abs_timer_reg != 24'd0) begin
-            rx_abs_timer_reg <= rx_abs_timer_reg - 24'd1;
-        end
-    end
-
-    // TX coalescing
-    if (tx_fire) begin
-        tx_pending_reg <= 16'd0;
-        tx_pkt_timer_reg <= 24'd0;
-        tx_abs_timer_reg <= 24'd0;
-    end else begin
-        tx_pending_reg <= tx_pending_now;
-        if (ev_tx_done != 4'd0 && cfg_tidv != 16'd0) begin
-            tx_pkt_timer_reg <= delay_cycles(cfg_tidv, CYCLES_PER_DELAY_UNIT);
-        end else if (tx_pkt_timer_reg != 24'd0) begin
-            tx_pkt_timer_reg <= tx_pkt_timer_reg - 24'd1;
-        end
-        if (ev_tx_done != 4'd0 && tx_pending_reg == 16'd0 && cfg_tadv != 16'd0) begin
-            tx_abs_timer_reg <= delay_cycles(cfg_tadv, CYCLES_PER_DELAY_UNIT);
-        end else if (tx_abs_timer_reg != 24'd0) begin
-            tx_abs_timer_reg <= tx_abs_timer_reg - 24'd1;
-        end
     end
 
     if (rst) begin
@@ -183,12 +133,6 @@ always @(posedge clk) begin
         ims_reg <= 32'd0;
         irq_reg <= 1'b0;
         itr_timer_reg <= 24'd0;
-        rx_pending_reg <= 16'd0;
-        rx_pkt_timer_reg <= 24'd0;
-        rx_abs_timer_reg <= 24'd0;
-        tx_pending_reg <= 16'd0;
-        tx_pkt_timer_reg <= 24'd0;
-        tx_abs_timer_reg <= 24'd0;
     end
 end
 

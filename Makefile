@@ -14,7 +14,8 @@ all: test
 tools:
 	@./scripts/ensure-tools.sh
 
-## The main job: the loopback demo on the built-in burst.
+## The main job: the NIC scenario (scenarios/default.toml): traffic into the
+## NIC RTL, the driver on a simulated CPU; throughput, drops, latency, CPU.
 run: tools
 	$(CARGO) run --release --quiet -- run
 
@@ -34,10 +35,10 @@ bench: tools
 	$(CARGO) bench --bench mac_loopback
 	$(CARGO) bench --bench nic_line_rate
 
-## The demo with an FST waveform of every signal.
+## The MAC loopback demo with an FST waveform of every signal.
 waves: tools
 	@mkdir -p $(dir $(WAVES))
-	$(CARGO) run --release --quiet -- run --frames 40 --waves $(WAVES)
+	$(CARGO) run --release --quiet -- loopback --frames 40 --waves $(WAVES)
 	@echo "waves: $(abspath $(WAVES))  (open with: gtkwave $(WAVES)  or  surfer $(WAVES))"
 
 clean:

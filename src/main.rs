@@ -38,8 +38,8 @@ enum Command {
         /// Print the report as JSON on stdout (field list: docs/report.md).
         #[arg(long)]
         json: bool,
-        /// Write an FST waveform of the run to this file. Slow (about
-        /// 0.06 M cycles/s): keep --duration-us short, e.g. 50.
+        /// Write an FST waveform of the run to this file. About 15x slower
+        /// and 15 MB per simulated ms: keep --duration-us short, e.g. 100.
         #[arg(long, value_name = "FILE")]
         waves: Option<PathBuf>,
         /// Override the scenario's duration_us (simulated microseconds).
@@ -118,9 +118,10 @@ fn run_scenario(
         Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
         None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
     })?;
-    if waves.is_some() && scenario.duration_us > 200 {
+    if waves.is_some() && scenario.duration_us > 1000 {
         eprintln!(
-            "note: waveforms run at about 0.06 M cycles/s; {} us will take a while (try --duration-us 50)",
+            "note: with a waveform the run is about 15x slower and writes about 15 MB per simulated ms; \
+             {} us will take a while (try --duration-us 100)",
             scenario.duration_us
         );
     }

@@ -323,8 +323,8 @@ pub fn drain_budget_ns(scenario: &Scenario) -> u64 {
 /// dropped by the device (read from its counters), or `budget_ns` passed.
 /// Leaves the device's counters read into the driver's statistics.
 ///
-/// [`Machine::drain`] stops after 50 us without a delivery, which can be
-/// shorter than the ITR interval; so it is called again while the counters
+/// [`Machine::drain`] stops once nothing was delivered for longer than the
+/// interrupt delays allow; it is called again while the counters
 /// show frames still in the NIC or the ring.
 fn drain(m: &mut Machine, budget_ns: u64) {
     let deadline = m.now_ns() + budget_ns;

@@ -279,6 +279,15 @@ impl Machine {
         self.world.stop_source();
         self.app_cfg.tx_frames_per_sec = 0.0;
         let deadline = self.cpu_ns + max_ns;
+        // Quiet means: no delivery for longer than an interrupt can be held
+        // back by the rate ceiling and the coalescing timers.
+        let c = self.driver.config().coalesce;
+        let itr_gap_ns = match c.itr_max_irqs_per_sec {
+            0 => 0,
+            rate => 1_000_000_000 / u64::from(rate) + 1,
+        };
+        let timer_ns = u64::from(c.rx_usecs.max(c.rx_usecs_abs).max(c.tx_usecs).max(c.tx_usecs_abs)) * 1024;
+        let quiet_ns = 50_000 + itr_gap_ns + timer_ns;
         let mut quiet_since = self.cpu_ns;
         let mut last_delivered = self.app.delivered;
         while self.cpu_ns < deadline {
@@ -287,7 +296,7 @@ impl Machine {
             if self.app.delivered != last_delivered || !self.world.wire_idle() {
                 last_delivered = self.app.delivered;
                 quiet_since = self.cpu_ns;
-            } else if self.cpu_ns - quiet_since > 50_000 && !self.driver.napi_scheduled() {
+            } else if self.cpu_ns - quiet_since > quiet_ns && !self.driver.napi_scheduled() {
                 break;
             }
         }

@@ -34,6 +34,7 @@ lint: tools
 bench: tools
 	$(CARGO) bench --bench mac_loopback
 	$(CARGO) bench --bench nic_line_rate
+	$(CARGO) bench --bench nic_speed
 
 ## The MAC loopback demo with an FST waveform of every signal.
 waves: tools

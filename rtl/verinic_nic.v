@@ -112,7 +112,7 @@ wire [63:0] cfg_tx_ring_base;
 wire [12:0] cfg_tx_ring_size;
 wire [15:0] cfg_tx_tail;
 wire [15:0] cfg_rdtr, cfg_radv, cfg_rx_frames, cfg_tidv, cfg_tadv, cfg_tx_frames, cfg_itr;
-// RXCSUM: checksum offload comes with its own issue
+// RXCSUM: bits 7:0 PCSS, 8 IPOFLD, 9 TUOFLD (the rest reads back as 0)
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] cfg_rxcsum;
 /* verilator lint_on UNUSEDSIGNAL */
@@ -368,7 +368,25 @@ verinic_axi_wr_arb #(.CLIENTS(3)) wr_arb_inst (
 // ---------------------------------------------------------------------------
 // Receive
 wire [15:0]  rx_frame_len;
+wire [31:0]  rx_frame_meta;
 wire         rx_frame_valid, rx_frame_pop;
+wire [7:0]   rx_csum_status, rx_csum_errors;
+wire [15:0]  rx_csum_sum;
+
+verinic_rx_csum rx_csum_inst (
+    .clk(clk),
+    .rst(dev_rst),
+    .s_axis_tdata(mac_rx_tdata),
+    .s_axis_tkeep(mac_rx_tkeep),
+    .s_axis_tvalid(mac_rx_tvalid),
+    .s_axis_tlast(mac_rx_tlast),
+    .cfg_pcss(cfg_rxcsum[7:0]),
+    .cfg_ipofld(cfg_rxcsum[8]),
+    .cfg_tuofld(cfg_rxcsum[9]),
+    .result_status(rx_csum_status),
+    .result_errors(rx_csum_errors),
+    .result_csum(rx_csum_sum)
+);
 wire [127:0] rx_fifo_data;
 wire         rx_fifo_valid, rx_fifo_ready;
 
@@ -380,7 +398,9 @@ verinic_rx_fifo #(.ADDR_LOG2(RX_FIFO_LOG2)) rx_fifo_inst (
     .s_axis_tvalid(mac_rx_tvalid),
     .s_axis_tlast(mac_rx_tlast),
     .s_axis_tuser(mac_rx_tuser),
+    .s_meta({rx_csum_sum, rx_csum_errors, rx_csum_status}),
     .m_frame_len(rx_frame_len),
+    .m_frame_meta(rx_frame_meta),
     .m_frame_valid(rx_frame_valid),
     .m_frame_pop(rx_frame_pop),
     .m_data(rx_fifo_data),
@@ -428,6 +448,7 @@ verinic_rx_dma rx_dma_inst (
     .cfg_enable(cfg_rx_enable),
     .cfg_buf_size(cfg_rx_buf_size),
     .s_frame_len(rx_frame_len),
+    .s_frame_meta(rx_frame_meta),
     .s_frame_valid(rx_frame_valid),
     .s_frame_pop(rx_frame_pop),
     .s_data(rx_fifo_data),

@@ -27,6 +27,7 @@ module verinic_rx_dma #(
     input  wire [12:0]  cfg_buf_size,     // bytes, a multiple of 16
 
     input  wire [15:0]  s_frame_len,
+    input  wire [31:0]  s_frame_meta,     // {checksum, errors, status} for the EOP descriptor
     input  wire         s_frame_valid,
     output wire         s_frame_pop,
     input  wire [127:0] s_data,
@@ -76,6 +77,7 @@ reg [15:0] buf_len_reg;       // bytes written to it so far
 reg [8:0]  beats_left_reg;    // W beats left in the current burst
 reg [12:0] burst_bytes_left_reg;
 reg        rnbc_counted_reg;  // the waiting frame was already counted
+reg [31:0] frame_meta_reg;
 
 reg [63:0] aw_addr_reg;
 reg [7:0]  aw_len_reg;
@@ -104,8 +106,12 @@ wire burst_ends_frame = {3'd0, burst_bytes} == frame_left_reg;
 wire burst_ends_buffer = burst_bytes == buf_left_reg || burst_ends_frame;
 wire [15:0] buf_len_after = buf_len_reg + {3'd0, burst_bytes};
 
-// {special, errors, status (EOP, DD), checksum, length, address}
-wire [127:0] image = {16'd0, 8'd0, {6'd0, burst_ends_frame, 1'b1}, 16'd0, buf_len_after, buf_base_reg};
+// {special, errors, status, checksum, length, address}; the checksum
+// verdict and raw sum go on the frame's last descriptor, with EOP
+wire [7:0]  image_status = burst_ends_frame ? (frame_meta_reg[7:0] | 8'h03) : 8'h01;
+wire [7:0]  image_errors = burst_ends_frame ? frame_meta_reg[15:8] : 8'd0;
+wire [15:0] image_csum = burst_ends_frame ? frame_meta_reg[31:16] : 16'd0;
+wire [127:0] image = {16'd0, image_errors, image_status, image_csum, buf_len_after, buf_base_reg};
 
 wire w_fire = w_valid && w_ready;
 wire issue = state_reg == STATE_BURST && !aw_valid_reg && !track_full;
@@ -130,6 +136,7 @@ always @(posedge clk) begin
         STATE_IDLE: begin
             if (take_first) begin
                 frame_left_reg <= s_frame_len;
+                frame_meta_reg <= s_frame_meta;
                 rnbc_counted_reg <= 1'b0;
             end else if (s_frame_valid && ring_empty && !rnbc_counted_reg) begin
                 stat_rnbc <= 1'b1;

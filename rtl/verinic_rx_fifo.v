@@ -33,7 +33,11 @@ module verinic_rx_fifo #(
     input  wire        s_axis_tlast,
     input  wire        s_axis_tuser,
 
+    // Per-frame metadata, taken with the frame's last beat
+    input  wire [31:0] s_meta,
+
     output wire [15:0] m_frame_len,
+    output wire [31:0] m_frame_meta,
     output wire        m_frame_valid,
     input  wire        m_frame_pop,
 
@@ -57,6 +61,7 @@ reg [15:0] frame_len_reg;         // bytes of the frame being written
 reg        overflow_reg;          // the frame being written did not fit
 
 reg [15:0] len_mem [0:FRAMES-1];
+reg [31:0] meta_mem [0:FRAMES-1];
 reg [FRAMES_LOG2:0] len_wr_reg;
 reg [FRAMES_LOG2:0] len_rd_reg;
 
@@ -99,6 +104,7 @@ always @(posedge clk) begin
             end else begin
                 commit_ptr_reg <= wr_ptr_reg + 1'b1;
                 len_mem[len_wr_reg[FRAMES_LOG2-1:0]] <= frame_len_reg + {12'd0, beat_bytes};
+                meta_mem[len_wr_reg[FRAMES_LOG2-1:0]] <= s_meta;
                 len_wr_reg <= len_wr_reg + 1'b1;
             end
         end
@@ -131,6 +137,7 @@ always @(posedge clk) begin
 end
 
 assign m_frame_len = len_mem[len_rd_reg[FRAMES_LOG2-1:0]];
+assign m_frame_meta = meta_mem[len_rd_reg[FRAMES_LOG2-1:0]];
 assign m_frame_valid = len_wr_reg != len_rd_reg;
 assign m_data = out_data_reg;
 assign m_data_valid = out_valid_reg;

@@ -49,8 +49,27 @@ pub fn render_records<'a>(records: impl IntoIterator<Item = &'a Record>, from: u
                     let text = format!(
                         "ring[{index}] len={} sta={} err={} csum={:04x}",
                         d.length,
-                        flags(d.status, &[(rx_status::DD, "DD"), (rx_status::EOP, "EOP"), (rx_status::VP, "VP")]),
-                        flags(d.errors, &[(rx_errors::CE, "CE"), (rx_errors::RXE, "RXE")]),
+                        flags(
+                            d.status,
+                            &[
+                                (rx_status::DD, "DD"),
+                                (rx_status::EOP, "EOP"),
+                                (rx_status::IXSM, "IXSM"),
+                                (rx_status::VP, "VP"),
+                                (rx_status::UDPCS, "UDPCS"),
+                                (rx_status::TCPCS, "TCPCS"),
+                                (rx_status::IPCS, "IPCS"),
+                            ]
+                        ),
+                        flags(
+                            d.errors,
+                            &[
+                                (rx_errors::CE, "CE"),
+                                (rx_errors::TCPE, "TCPE"),
+                                (rx_errors::IPE, "IPE"),
+                                (rx_errors::RXE, "RXE"),
+                            ]
+                        ),
                         d.checksum
                     );
                     line(&mut out, r.cycle, "rx-wb", &text);

@@ -1,0 +1,250 @@
+// verinic_rx_csum: receive checksum offload, computed as the frame streams in.
+//
+// Watches the MAC's receive stream (64-bit beats, lane 0 first) and, on the
+// frame's last beat, reports in the form of e1000's legacy RX descriptor:
+//   - IPCS / IPE: the IPv4 header checksum was checked / is wrong;
+//   - TCPCS or UDPCS / TCPE: the TCP or UDP checksum, with its pseudo-header,
+//     was checked / is wrong (IPv4 and IPv6);
+//   - IXSM when nothing was checked;
+//   - the raw ones' complement sum of the frame from byte cfg_pcss to its end
+//     (Linux's CHECKSUM_COMPLETE), as a 16-bit number (big-endian words).
+// Parsed: Ethernet with an optional 802.1Q tag, IPv4 (IHL 5..15, options
+// summed as part of the header) and IPv6 (fixed header only), TCP and UDP.
+// Not checked (and never reported good): non-IP frames, IPv6 with another
+// next header (extension headers), IPv4 fragments (L4 only), UDP over IPv4
+// with checksum 0 (L4 only), headers cut short by the frame, and IHL or
+// length fields that disagree with the frame.
+//
+// All sums run over 16-bit words at even frame offsets, each byte masked by
+// whether it lies inside the region; header fields are captured from the beats
+// as they pass, and the header of each region is always known before the
+// region's first byte arrives (the earliest, the IPv4 header at byte 14, is
+// located from the EtherType in the same beat).
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module verinic_rx_csum (
+    input  wire        clk,
+    input  wire        rst,
+
+    input  wire [63:0] s_axis_tdata,
+    input  wire [7:0]  s_axis_tkeep,
+    input  wire        s_axis_tvalid,
+    input  wire        s_axis_tlast,
+
+    input  wire [7:0]  cfg_pcss,
+    input  wire        cfg_ipofld,
+    input  wire        cfg_tuofld,
+
+    // Valid with the frame's last beat
+    output reg  [7:0]  result_status,
+    output reg  [7:0]  result_errors,
+    output wire [15:0] result_csum
+);
+
+localparam [7:0] STA_IXSM  = 8'h04;
+localparam [7:0] STA_UDPCS = 8'h10;
+localparam [7:0] STA_TCPCS = 8'h20;
+localparam [7:0] STA_IPCS  = 8'h40;
+localparam [7:0] ERR_TCPE  = 8'h20;
+localparam [7:0] ERR_IPE   = 8'h40;
+
+reg [15:0] offset_reg;        // frame byte offset of this beat
+reg        vlan_reg;
+reg [15:0] ethertype_reg;
+reg [7:0]  ip_vh_reg;         // IPv4: version/IHL; IPv6: version/traffic class
+reg [15:0] ip_len_reg;        // IPv4 total length / IPv6 payload length
+reg [13:0] ip_frag_reg;       // IPv4 MF flag and fragment offset
+reg [7:0]  ip_proto_reg;      // IPv4 protocol / IPv6 next header
+reg [15:0] udp_csum_reg;      // the UDP checksum field (0 = none, IPv4)
+reg [31:0] raw_sum_reg;
+reg [31:0] ip_sum_reg;
+reg [31:0] l4_sum_reg;
+
+// The byte at frame offset `at`, if this beat holds it (else 0)
+function [7:0] byte_at;
+    input [63:0] data;
+    input [15:0] offset;
+    input [15:0] at;
+    reg   [15:0] rel;
+    begin
+        rel = at - offset;
+        byte_at = (at >= offset && rel < 16'd8) ? data[8*rel[2:0] +: 8] : 8'd0;
+    end
+endfunction
+
+function has_byte;
+    input [15:0] offset;
+    input [15:0] at;
+    begin
+        has_byte = at >= offset && at < offset + 16'd8;
+    end
+endfunction
+
+// Sum of the beat's bytes inside [start, end) as big-endian 16-bit words
+// at even offsets; plus the same for a second range [start2, end2).
+function [18:0] beat_sum;
+    input [63:0] data;
+    input [15:0] offset;
+    input [15:0] start;
+    input [15:0] stop;
+    integer j;
+    reg [15:0] at;
+    reg [7:0]  b;
+    reg [18:0] s;
+    begin
+        s = 19'd0;
+        for (j = 0; j < 8; j = j + 1) begin
+            at = offset + j[15:0];
+            b = (at >= start && at < stop) ? data[8*j +: 8] : 8'd0;
+            // even offset: high byte of its word; odd: low byte
+            s = s + (j[0] ? {11'd0, b} : {3'd0, b, 8'd0});
+        end
+        beat_sum = s;
+    end
+endfunction
+
+function [15:0] fold;
+    input [31:0] s;
+    reg   [31:0] t;
+    begin
+        t = {16'd0, s[15:0]} + {16'd0, s[31:16]};
+        t = {16'd0, t[15:0]} + {16'd0, t[31:16]};
+        fold = t[15:0];
+    end
+endfunction
+
+// ---------------------------------------------------------------------------
+// Header fields as known at this beat (captured ones, or from this beat)
+wire [3:0]  beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
+                         s_axis_tkeep[5] ? 4'd6 : s_axis_tkeep[4] ? 4'd5 :
+                         s_axis_tkeep[3] ? 4'd4 : s_axis_tkeep[2] ? 4'd3 :
+                         s_axis_tkeep[1] ? 4'd2 : s_axis_tkeep[0] ? 4'd1 : 4'd0;
+wire [15:0] frame_end = offset_reg + {12'd0, beat_bytes};
+
+wire vlan = (offset_reg == 16'd8) ? (s_axis_tdata[39:32] == 8'h81 && s_axis_tdata[47:40] == 8'h00)
+                                  : vlan_reg;
+wire [15:0] l3 = vlan ? 16'd18 : 16'd14;
+
+// Tentative: the version byte decides which layout the ranges follow
+wire [7:0] vh = has_byte(offset_reg, l3) ? byte_at(s_axis_tdata, offset_reg, l3) : ip_vh_reg;
+wire is_v4_layout = vh[7:4] == 4'd4;
+wire is_v6_layout = vh[7:4] == 4'd6;
+wire [15:0] ihl_bytes = {10'd0, vh[3:0], 2'd0};
+
+wire [15:0] ip_hdr_end = is_v4_layout ? l3 + ((ihl_bytes < 16'd20) ? 16'd20 : ihl_bytes) : l3;
+wire [15:0] l4_start = is_v6_layout ? l3 + 16'd40 : l3 + ihl_bytes;
+wire [15:0] l4_len = is_v6_layout ? ip_len_reg : ip_len_reg - ihl_bytes;
+wire [15:0] l4_end = l4_start + l4_len;
+wire [15:0] addr_start = is_v6_layout ? l3 + 16'd8 : l3 + 16'd12;
+wire [15:0] addr_end = is_v6_layout ? l3 + 16'd40 : l3 + 16'd20;
+
+// flags byte: bit 5 is MF (bits 7:6, reserved and DF, do not matter)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [7:0] frag_hi = byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
+/* verilator lint_on UNUSEDSIGNAL */
+
+wire [18:0] raw_part = beat_sum(s_axis_tdata, offset_reg, {8'd0, cfg_pcss}, frame_end);
+wire [18:0] ip_part = beat_sum(s_axis_tdata, offset_reg, l3, ip_hdr_end);
+wire [18:0] addr_part = beat_sum(s_axis_tdata, offset_reg, addr_start, addr_end);
+wire [18:0] l4_part = beat_sum(s_axis_tdata, offset_reg, l4_start, l4_end);
+
+wire [31:0] raw_sum = raw_sum_reg + {13'd0, raw_part};
+wire [31:0] ip_sum = ip_sum_reg + {13'd0, ip_part};
+wire [31:0] l4_sum = l4_sum_reg + {13'd0, l4_part} + {13'd0, addr_part};
+
+// ---------------------------------------------------------------------------
+// Verdict on the last beat
+wire [15:0] raw_folded = fold(raw_sum);
+assign result_csum = cfg_pcss[0] ? {raw_folded[7:0], raw_folded[15:8]} : raw_folded;
+
+wire ipv4 = ethertype_reg == 16'h0800 && is_v4_layout && ihl_bytes >= 16'd20
+            && ip_len_reg >= ihl_bytes && l3 + ip_len_reg <= frame_end;
+wire ipv6 = ethertype_reg == 16'h86DD && is_v6_layout && l3 + 16'd40 + ip_len_reg <= frame_end;
+wire fragment = ip_frag_reg != 14'd0;                 // MF or an offset
+wire tcp = ip_proto_reg == 8'd6;
+wire udp = ip_proto_reg == 8'd17;
+wire l4_long_enough = tcp ? l4_len >= 16'd20 : l4_len >= 16'd8;
+wire l4_checkable = (ipv4 && !fragment && (tcp || (udp && udp_csum_reg != 16'd0)) && l4_long_enough)
+                    || (ipv6 && (tcp || udp) && l4_long_enough);
+wire [31:0] pseudo_tail = {24'd0, ip_proto_reg} + {16'd0, l4_len};
+wire l4_ok = fold(l4_sum + pseudo_tail) == 16'hFFFF;
+wire ip_ok = fold(ip_sum) == 16'hFFFF;
+
+always @* begin
+    result_status = 8'd0;
+    result_errors = 8'd0;
+    if (cfg_ipofld && ipv4) begin
+        result_status = result_status | STA_IPCS;
+        if (!ip_ok) result_errors = result_errors | ERR_IPE;
+    end
+    if (cfg_tuofld && l4_checkable) begin
+        result_status = result_status | (tcp ? STA_TCPCS : STA_UDPCS);
+        if (!l4_ok) result_errors = result_errors | ERR_TCPE;
+    end
+    if ((result_status & (STA_IPCS | STA_TCPCS | STA_UDPCS)) == 8'd0) begin
+        result_status = STA_IXSM;
+    end
+end
+
+// ---------------------------------------------------------------------------
+always @(posedge clk) begin
+    if (s_axis_tvalid) begin
+        offset_reg <= offset_reg + 16'd8;
+        raw_sum_reg <= raw_sum;
+        ip_sum_reg <= ip_sum;
+        l4_sum_reg <= l4_sum;
+        if (offset_reg == 16'd8) begin
+            vlan_reg <= vlan;
+        end
+        if (has_byte(offset_reg, l3 - 16'd2)) ethertype_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l3 - 16'd2);
+        if (has_byte(offset_reg, l3 - 16'd1)) ethertype_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l3 - 16'd1);
+        if (has_byte(offset_reg, l3)) ip_vh_reg <= vh;
+        if (is_v6_layout) begin
+            if (has_byte(offset_reg, l3 + 16'd4)) ip_len_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd4);
+            if (has_byte(offset_reg, l3 + 16'd5)) ip_len_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd5);
+            if (has_byte(offset_reg, l3 + 16'd6)) ip_proto_reg <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
+        end else begin
+            if (has_byte(offset_reg, l3 + 16'd2)) ip_len_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd2);
+            if (has_byte(offset_reg, l3 + 16'd3)) ip_len_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd3);
+            if (has_byte(offset_reg, l3 + 16'd6)) ip_frag_reg[13:8] <= frag_hi[5:0];
+            if (has_byte(offset_reg, l3 + 16'd7)) ip_frag_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd7);
+            if (has_byte(offset_reg, l3 + 16'd9)) ip_proto_reg <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd9);
+        end
+        if (has_byte(offset_reg, l4_start + 16'd6)) udp_csum_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd6);
+        if (has_byte(offset_reg, l4_start + 16'd7)) udp_csum_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd7);
+
+        if (s_axis_tlast) begin
+            offset_reg <= 16'd0;
+            raw_sum_reg <= 32'd0;
+            ip_sum_reg <= 32'd0;
+            l4_sum_reg <= 32'd0;
+            vlan_reg <= 1'b0;
+            ethertype_reg <= 16'd0;
+            ip_vh_reg <= 8'd0;
+            ip_len_reg <= 16'd0;
+            ip_frag_reg <= 14'd0;
+            ip_proto_reg <= 8'd0;
+            udp_csum_reg <= 16'd0;
+        end
+    end
+    if (rst) begin
+        offset_reg <= 16'd0;
+        raw_sum_reg <= 32'd0;
+        ip_sum_reg <= 32'd0;
+        l4_sum_reg <= 32'd0;
+        vlan_reg <= 1'b0;
+        ethertype_reg <= 16'd0;
+        ip_vh_reg <= 8'd0;
+        ip_len_reg <= 16'd0;
+        ip_frag_reg <= 14'd0;
+        ip_proto_reg <= 8'd0;
+        udp_csum_reg <= 16'd0;
+    end
+end
+
+endmodule
+
+`resetall

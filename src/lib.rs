@@ -6,6 +6,7 @@
 pub mod cosim;
 pub mod frames;
 pub mod loopback;
+pub mod pcap;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -12,9 +12,15 @@
 //! run including the drain, so that they add up:
 //! `frames_offered == frames_delivered + sum(drops)`.
 //!
+//! With `[pcap] input` the link partner replays that capture instead of the
+//! generator; frames are then matched to the wire by content for latency
+//! ([`WireMatcher`]). `[pcap] output` / `delivered` files are written as the
+//! run goes ([`Taps`]).
+//!
 //! Every field is listed in `docs/report.md`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -23,6 +29,7 @@ use verinic_sim::nic::NicError;
 use verinic_sim::SimOptions;
 
 use crate::cosim::{cycle_ns, Machine, World};
+use crate::pcap::{read_capture, CapturedFrame, PcapError, PcapReplay, Taps, Timing, WireMatcher};
 use crate::scenario::{FieldError, Scenario};
 use crate::traffic::{self, RxTraffic, FCS_LEN};
 
@@ -98,6 +105,42 @@ pub struct Report {
     pub sim_cycles_per_sec: f64,
     /// The scenario that ran, every field filled in.
     pub scenario: Scenario,
+    /// The capture replayed and the capture files written; only when
+    /// `[pcap]` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pcap: Option<PcapReport>,
+    /// Echo mode's counters; only with `tx.echo`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub echo: Option<EchoReport>,
+}
+
+/// Capture files in and out, whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PcapReport {
+    /// `"pcap"` or `"pcapng"`: the input's format (`None` without input).
+    pub input_format: Option<&'static str>,
+    /// Complete frames in the input capture.
+    pub input_frames: u64,
+    /// Input frames left out because the capture holds only part of them.
+    pub skipped_truncated: u64,
+    /// Input frames never offered: the measured window ended first.
+    pub not_offered: u64,
+    /// Frames written to `pcap.output` (`None` without one).
+    pub output_frames: Option<u64>,
+    /// Frames written to `pcap.delivered` (`None` without one).
+    pub delivered_frames: Option<u64>,
+}
+
+/// Echo mode, whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EchoReport {
+    /// Received frames sent back (`xmit` accepted them).
+    pub frames_echoed: u64,
+    /// Received frames not sent back: the echo FIFO was full or `xmit`
+    /// refused them.
+    pub dropped: u64,
+    /// Still waiting to be sent back when the drain ended.
+    pub pending_at_end: u64,
 }
 
 /// A latency distribution in ns (hdrhistogram, 3 significant digits).
@@ -187,6 +230,8 @@ pub enum RunError {
     Nic(NicError),
     /// The driver's probe failed.
     Driver(verinic_driver::DriverError),
+    /// A capture file could not be read or written.
+    Pcap(PcapError),
 }
 
 impl fmt::Display for RunError {
@@ -195,6 +240,7 @@ impl fmt::Display for RunError {
             RunError::Scenario(e) => write!(f, "scenario: {e}"),
             RunError::Nic(e) => write!(f, "building the NIC model: {e}"),
             RunError::Driver(e) => write!(f, "driver probe: {e}"),
+            RunError::Pcap(e) => write!(f, "{e}"),
         }
     }
 }
@@ -206,13 +252,22 @@ impl std::error::Error for RunError {}
 pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Progress)) -> Result<Report, RunError> {
     scenario.validate().map_err(RunError::Scenario)?;
     let wall0 = Instant::now();
+    let pcap = &scenario.pcap;
+    let mut capture = pcap.input.as_deref().map(read_capture).transpose().map_err(RunError::Pcap)?;
+    let replay: Option<Arc<[CapturedFrame]>> = capture.as_mut().map(|c| std::mem::take(&mut c.frames).into());
+    let taps = Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref()).map_err(RunError::Pcap)?;
     let world =
         World::new(sim, &scenario.nic_config(), scenario.encoder_config()).map_err(RunError::Nic)?;
     let mut m = Machine::new(world, scenario.driver_config(), scenario.cpu_costs(), scenario.app_config())
         .map_err(RunError::Driver)?;
-    if scenario.rx.load > 0.0 {
+    taps.arm(&mut m);
+    if let Some(frames) = &replay {
+        m.keep_frames = true; // for the wire matcher
+        m.world.set_source(Box::new(PcapReplay::new(frames.clone(), pcap.timing)));
+    } else if scenario.rx.load > 0.0 {
         m.world.set_source(Box::new(RxTraffic::new(&scenario.rx, scenario.seed)));
     }
+    let mut rec = Recorder { taps, matcher: replay.clone().map(WireMatcher::new), wire_seq: Vec::new() };
 
     let start_ns = m.now_ns();
     let total_ns = scenario.duration_us * 1000;
@@ -221,6 +276,7 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
     while m.now_ns() < end_ns {
         let t = (m.now_ns() + PROGRESS_CHUNK_NS).min(end_ns);
         m.run_until(t);
+        rec.collect(&mut m)?;
         progress(&Progress {
             done_ns: m.now_ns().min(end_ns) - start_ns,
             total_ns,
@@ -234,14 +290,21 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
     let irqs = m.app.irqs - irqs0;
 
     drain(&mut m, drain_budget_ns(scenario));
+    rec.collect(&mut m)?;
+    let Recorder { taps, matcher, wire_seq } = rec;
+    let written = taps.finish().map_err(RunError::Pcap)?;
     let wall = wall0.elapsed().as_secs_f64();
 
     let secs = measured_ns as f64 / 1e9;
+    let sizes: Box<dyn Iterator<Item = usize>> = match &replay {
+        Some(frames) => Box::new(frames.iter().map(|f| f.data.len() + FCS_LEN)),
+        None => Box::new(traffic::frame_sizes(&scenario.rx, scenario.seed)),
+    };
     let offered_bytes: u64 = m
         .world
         .wire_start
         .iter()
-        .zip(traffic::frame_sizes(&scenario.rx, scenario.seed))
+        .zip(sizes)
         .filter(|(&c, _)| c != u64::MAX && (start_ns..window_end).contains(&cycle_ns(c)))
         .map(|(_, len)| len as u64)
         .sum();
@@ -277,6 +340,21 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
         in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad),
     };
 
+    let pcap_report = (!pcap.is_unused()).then(|| PcapReport {
+        input_format: capture.as_ref().map(|c| c.format.name()),
+        input_frames: replay.as_ref().map_or(0, |f| f.len() as u64),
+        skipped_truncated: capture.as_ref().map_or(0, |c| c.skipped_truncated as u64),
+        not_offered: replay.as_ref().map_or(0, |f| (f.len() as u64).saturating_sub(offered)),
+        output_frames: written.transmitted,
+        delivered_frames: written.delivered,
+    });
+    let echo = scenario.tx.echo.then(|| EchoReport {
+        frames_echoed: m.app.echoed,
+        dropped: m.app.echo_dropped,
+        pending_at_end: m.echo_pending() as u64,
+    });
+    let latency_ns = latency(&m, matcher.is_some().then_some(wire_seq.as_slice()));
+
     let sim_cycles = m.world.nic.cycle();
     Ok(Report {
         frames_offered: offered,
@@ -289,7 +367,7 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
         offered_gbps: offered_bytes as f64 * 8.0 / secs / 1e9,
         throughput_gbps: window_bytes as f64 * 8.0 / secs / 1e9,
         mpps: window_frames as f64 / secs / 1e6,
-        latency_ns: latency(&m),
+        latency_ns,
         irqs,
         irqs_per_sec: irqs as f64 / secs,
         rx_no_buffer_count: s.rx_no_buffer_count,
@@ -302,7 +380,28 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
         wall_seconds: wall,
         sim_cycles_per_sec: sim_cycles as f64 / wall.max(1e-9),
         scenario: scenario.clone(),
+        pcap: pcap_report,
+        echo,
     })
+}
+
+/// Moves recorded frames out of the machine as the run goes: into the
+/// capture files, and through the wire matcher when replaying a capture.
+struct Recorder {
+    taps: Taps,
+    matcher: Option<WireMatcher>,
+    /// Per delivery: the index of the captured frame it was (replay only).
+    wire_seq: Vec<Option<u64>>,
+}
+
+impl Recorder {
+    fn collect(&mut self, m: &mut Machine) -> Result<(), RunError> {
+        let delivered = self.taps.collect(m).map_err(RunError::Pcap)?;
+        if let Some(matcher) = self.matcher.as_mut() {
+            self.wire_seq.extend(delivered.iter().map(|d| matcher.locate(d).map(|i| i as u64)));
+        }
+        Ok(())
+    }
 }
 
 /// How long the drain may take: [`DRAIN_NS`], plus the longest an interrupt
@@ -336,7 +435,7 @@ fn drain(m: &mut Machine, budget_ns: u64) {
         let rx_done = m.world.wire_idle()
             && s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc >= offered
             && m.app.delivered + s.rx_errors + s.rx_missed_errors >= s.gprc;
-        let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent;
+        let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent && m.echo_pending() == 0;
         if (rx_done && tx_done) || m.now_ns() >= deadline {
             break;
         }
@@ -362,17 +461,22 @@ fn cpu_report(m: &Machine, before: crate::cosim::CpuTime, measured_ns: u64) -> C
     }
 }
 
-/// Wire-to-stack latency of every delivered frame that carries a sequence
-/// number seen on the wire.
-fn latency(m: &Machine) -> Latency {
+/// Wire-to-stack latency of every delivered frame whose place on the wire is
+/// known: by the sequence number the generator wrote into it, or, for a
+/// replayed capture, by `wire_seq` (one entry per delivery, from the matcher).
+fn latency(m: &Machine, wire_seq: Option<&[Option<u64>]>) -> Latency {
     // 1 ns to 1000 s, 3 significant digits; larger values saturate.
     let mut h = match Histogram::<u64>::new_with_bounds(1, 1_000_000_000_000, 3) {
         Ok(h) => h,
         Err(_) => return Latency::default(),
     };
     let mut unmatched = 0;
-    for d in &m.deliveries {
-        let start = d.seq.and_then(|s| m.world.wire_start.get(s as usize)).filter(|&&c| c != u64::MAX);
+    for (i, d) in m.deliveries.iter().enumerate() {
+        let seq = match wire_seq {
+            Some(w) => w.get(i).copied().flatten(),
+            None => d.seq.map(u64::from),
+        };
+        let start = seq.and_then(|s| m.world.wire_start.get(s as usize)).filter(|&&c| c != u64::MAX);
         match start {
             Some(&c) => h.saturating_record(d.at_ns.saturating_sub(cycle_ns(c)).max(1)),
             None => unmatched += 1,
@@ -438,10 +542,33 @@ impl fmt::Display for Report {
         let secs = self.measured_ns as f64 / 1e9;
         writeln!(f, "verinic run: link partner -> NIC (RTL) -> driver -> application, {} us, seed {}", sc.duration_us, sc.seed)?;
         writeln!(f, "receive")?;
-        let mut sizes = sc.rx.frame_sizes.clone();
-        sizes.sort_unstable();
-        sizes.dedup();
-        writeln!(f, "  offered load           {:>12.2}  of 10G; frame sizes {:?}", sc.rx.load, sizes)?;
+        match (&sc.pcap.input, &self.pcap) {
+            (Some(input), Some(p)) => {
+                writeln!(
+                    f,
+                    "  capture                {:>12}  frames from {} ({}), timing {}",
+                    p.input_frames,
+                    input.display(),
+                    p.input_format.unwrap_or("?"),
+                    sc.pcap.timing
+                )?;
+                if sc.pcap.timing == Timing::Rate {
+                    writeln!(f, "  offered load           {:>12.2}  of 10G", sc.rx.load)?;
+                }
+                if p.skipped_truncated > 0 {
+                    writeln!(f, "  skipped, truncated     {:>12}  captured frames cut short by the snaplen", p.skipped_truncated)?;
+                }
+                if p.not_offered > 0 {
+                    writeln!(f, "  not offered            {:>12}  the window ended first (raise --duration-us)", p.not_offered)?;
+                }
+            }
+            _ => {
+                let mut sizes = sc.rx.frame_sizes.clone();
+                sizes.sort_unstable();
+                sizes.dedup();
+                writeln!(f, "  offered load           {:>12.2}  of 10G; frame sizes {:?}", sc.rx.load, sizes)?;
+            }
+        }
         writeln!(f, "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included)", self.frames_offered, self.offered_gbps)?;
         writeln!(f, "  frames to the stack    {:>12}  (handed over by the driver)", self.frames_to_stack)?;
         writeln!(f, "  frames delivered       {:>12}  (taken by the application's socket queue)", self.frames_delivered)?;
@@ -477,7 +604,19 @@ impl fmt::Display for Report {
         }
         writeln!(f, "transmit")?;
         let t = &self.tx;
-        writeln!(f, "  frames offered         {:>12}  ({} frames/s of {} bytes asked)", t.frames_offered, sc.tx.frames_per_sec, sc.tx.frame_size)?;
+        match &self.echo {
+            Some(e) => {
+                writeln!(f, "  frames offered         {:>12}  (echo: every received frame sent back)", t.frames_offered)?;
+                if e.dropped + e.pending_at_end > 0 {
+                    writeln!(f, "  echo dropped, pending  {:>12}  {}", e.dropped, e.pending_at_end)?;
+                }
+            }
+            None => writeln!(
+                f,
+                "  frames offered         {:>12}  ({} frames/s of {} bytes asked)",
+                t.frames_offered, sc.tx.frames_per_sec, sc.tx.frame_size
+            )?,
+        }
         writeln!(f, "  frames on the wire     {:>12}", t.frames_on_wire)?;
         writeln!(f, "  bad on the wire        {:>12}", t.bad_on_wire)?;
         writeln!(f, "  tx_busy                {:>12}", t.tx_busy)?;
@@ -499,6 +638,17 @@ impl fmt::Display for Report {
         writeln!(f, "driver counters (ethtool -S, nonzero)")?;
         for (name, v) in self.stats.iter().filter(|(_, v)| *v != 0) {
             writeln!(f, "  {name:<22} {v:>12}")?;
+        }
+        if let Some(p) = &self.pcap {
+            let files = [("transmitted", &sc.pcap.output, p.output_frames), ("delivered", &sc.pcap.delivered, p.delivered_frames)];
+            if files.iter().any(|(_, path, _)| path.is_some()) {
+                writeln!(f, "capture files written")?;
+            }
+            for (what, path, n) in files {
+                if let (Some(path), Some(n)) = (path, n) {
+                    writeln!(f, "  {what:<22} {n:>12}  frames to {}", path.display())?;
+                }
+            }
         }
         writeln!(f, "simulation")?;
         writeln!(f, "  measured window        {:>12}  ({:.1} us)", self.measured_ns, secs * 1e6)?;

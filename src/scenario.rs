@@ -11,7 +11,9 @@
 //! - `[driver]`: rings, coalescing and budgets under ethtool's names ([`DriverSpec`]);
 //! - `[cpu]`: the CPU cost model and the application ([`CpuSpec`]);
 //! - `[memory]`: host memory behind the DMA master ([`MemorySpec`]);
-//! - `[mmio]`: the CPU's register path ([`MmioSpec`]).
+//! - `[mmio]`: the CPU's register path ([`MmioSpec`]);
+//! - `[pcap]`: replay a capture instead of `[rx]`'s generator, write what the
+//!   NIC transmitted and what the driver delivered ([`PcapSpec`]).
 //!
 //! `scenarios/default.toml` spells out every field with its default.
 
@@ -25,6 +27,7 @@ use verinic_sim::nic::NicConfig;
 use verinic_sim::xgmii::EncoderConfig;
 
 use crate::cosim::AppConfig;
+use crate::pcap::Timing;
 
 /// Smallest frame length with FCS a scenario may use.
 pub const MIN_FRAME_SIZE: usize = 64;
@@ -69,6 +72,9 @@ pub struct Scenario {
     pub memory: MemorySpec,
     /// MMIO path model.
     pub mmio: MmioSpec,
+    /// Capture files in and out (left out of the JSON echo when unused).
+    #[serde(skip_serializing_if = "PcapSpec::is_unused")]
+    pub pcap: PcapSpec,
 }
 
 impl Default for Scenario {
@@ -82,6 +88,7 @@ impl Default for Scenario {
             cpu: CpuSpec::default(),
             memory: MemorySpec::default(),
             mmio: MmioSpec::default(),
+            pcap: PcapSpec::default(),
         }
     }
 }
@@ -115,11 +122,50 @@ pub struct TxSpec {
     pub frames_per_sec: f64,
     /// Frame length with FCS, 64..=1518. Default 512.
     pub frame_size: usize,
+    /// Echo server: send every received frame back, and nothing else
+    /// (`frames_per_sec` and `frame_size` are then not used). Default false.
+    pub echo: bool,
 }
 
 impl Default for TxSpec {
     fn default() -> Self {
-        TxSpec { frames_per_sec: 100_000.0, frame_size: 512 }
+        TxSpec { frames_per_sec: 100_000.0, frame_size: 512, echo: false }
+    }
+}
+
+/// `[pcap]`: capture files. Relative paths in a scenario file are relative
+/// to the file's directory; on the command line, to the current directory.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PcapSpec {
+    /// A pcap or pcapng file (Ethernet) to replay toward the NIC instead of
+    /// `[rx]`'s generator; each frame once, in file order. Default none.
+    pub input: Option<PathBuf>,
+    /// `"recorded"`: keep the capture's spacing (from its first frame, in
+    /// device time); `"rate"`: back to back at `rx.load`. Default `"recorded"`.
+    pub timing: Timing,
+    /// Write the frames the NIC transmitted (as the link partner decoded
+    /// them) to this pcap file. Default none.
+    pub output: Option<PathBuf>,
+    /// Write the frames the driver delivered to the stack to this pcap file.
+    /// Default none.
+    pub delivered: Option<PathBuf>,
+}
+
+impl PcapSpec {
+    /// Whether the section asks for nothing (it is then left out of the
+    /// JSON echo of the scenario).
+    pub fn is_unused(&self) -> bool {
+        *self == PcapSpec::default()
+    }
+
+    /// Makes relative paths relative to `dir`.
+    pub fn resolve_relative_to(&mut self, dir: &Path) {
+        for p in [&mut self.input, &mut self.output, &mut self.delivered].into_iter().flatten() {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
     }
 }
 
@@ -383,18 +429,25 @@ impl Scenario {
 
     /// Parses and validates a scenario from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self, ScenarioError> {
-        let s: Scenario =
-            toml::from_str(text).map_err(|e| ScenarioError::Parse { path: None, message: e.to_string() })?;
+        let s = Self::parse(text)?;
         s.validate()?;
         Ok(s)
     }
 
+    fn parse(text: &str) -> Result<Self, ScenarioError> {
+        toml::from_str(text).map_err(|e| ScenarioError::Parse { path: None, message: e.to_string() })
+    }
+
     /// Reads, parses and validates a scenario file; errors name the file.
+    /// Relative `[pcap]` paths are taken relative to the file's directory.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
         let text =
             std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
-        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
+        let mut s = Self::parse(&text).map_err(|e| e.in_file(path))?;
+        s.pcap.resolve_relative_to(path.parent().unwrap_or(Path::new("")));
+        s.validate().map_err(|e| ScenarioError::from(e).in_file(path))?;
+        Ok(s)
     }
 
     /// Checks every field; the error names the first bad one, its value and
@@ -464,6 +517,8 @@ impl Scenario {
         check_u64("memory.write_latency_ns", m.write_latency_ns, 0, MAX_MEMORY_LATENCY_NS)?;
         check_u64("memory.max_reads_in_flight", m.max_reads_in_flight as u64, 1, MAX_READS_IN_FLIGHT as u64)?;
 
+        self.validate_pcap()?;
+
         let x = &self.mmio;
         check_u64("mmio.request_latency_cycles", x.request_latency_cycles, 1, MAX_MMIO_LATENCY_CYCLES)?;
         check_u64("mmio.response_latency_cycles", x.response_latency_cycles, 1, MAX_MMIO_LATENCY_CYCLES)?;
@@ -472,6 +527,33 @@ impl Scenario {
         let nic = self.nic_config();
         nic.memory.validate().map_err(|e| invalid(&format!("memory.{}", e.field), "(see field)", e.expected))?;
         nic.mmio.validate().map_err(|e| invalid(&format!("mmio.{}", e.field), "(see field)", e.expected))?;
+        Ok(())
+    }
+
+    /// `[pcap]`: no file both read and written, no file written twice, and a
+    /// load to pace a replay at when `timing = "rate"`.
+    fn validate_pcap(&self) -> Result<(), FieldError> {
+        let p = &self.pcap;
+        let show = |path: &PathBuf| format!("{:?}", path.display().to_string());
+        if let (Some(out), Some(del)) = (&p.output, &p.delivered) {
+            if out == del {
+                return Err(invalid("pcap.delivered", show(del), "a different file from pcap.output"));
+            }
+        }
+        if let Some(input) = &p.input {
+            for (field, out) in [("pcap.output", &p.output), ("pcap.delivered", &p.delivered)] {
+                if out.as_ref() == Some(input) {
+                    return Err(invalid(field, show(input), "a different file from pcap.input (it would be overwritten)"));
+                }
+            }
+            if p.timing == Timing::Rate && self.rx.load <= 0.0 {
+                return Err(invalid(
+                    "rx.load",
+                    self.rx.load,
+                    "more than 0 to replay a capture at that rate (pcap.timing = \"rate\"), or pcap.timing = \"recorded\"",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -515,13 +597,15 @@ impl Scenario {
         }
     }
 
-    /// The application from `[cpu]` and `[tx]`.
+    /// The application from `[cpu]` and `[tx]` (an echo server sends
+    /// nothing of its own).
     pub fn app_config(&self) -> AppConfig {
         AppConfig {
             rx_ns_per_frame: self.cpu.app_rx_ns_per_frame,
             socket_queue: self.cpu.socket_queue,
-            tx_frames_per_sec: self.tx.frames_per_sec,
+            tx_frames_per_sec: if self.tx.echo { 0.0 } else { self.tx.frames_per_sec },
             tx_frame_len: self.tx.frame_size.saturating_sub(4),
+            echo: self.tx.echo,
             ..AppConfig::default()
         }
     }
@@ -544,9 +628,11 @@ impl Scenario {
     }
 
     /// The link partner's pacing from `rx.load` (full load when there is no
-    /// receive traffic: the encoder then has nothing to pace).
+    /// receive traffic, or when a capture keeps its recorded spacing: the
+    /// encoder then sends each frame as soon as it is offered).
     pub fn encoder_config(&self) -> EncoderConfig {
-        let load = if self.rx.load > 0.0 { self.rx.load } else { 1.0 };
+        let recorded = self.pcap.input.is_some() && self.pcap.timing == Timing::Recorded;
+        let load = if self.rx.load > 0.0 && !recorded { self.rx.load } else { 1.0 };
         EncoderConfig { load, ..EncoderConfig::default() }
     }
 }

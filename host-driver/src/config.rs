@@ -10,6 +10,11 @@ use std::fmt;
 
 use crate::regs;
 
+/// RXCSUM.PCSS: the raw sum starts at the L3 header of an untagged frame,
+/// where Linux's CHECKSUM_COMPLETE wants it (skb->csum covers the packet
+/// from the network header on).
+pub const RXCSUM_PCSS_L3: u32 = 14;
+
 /// Size of every TX bounce buffer: one per descriptor, frames are copied in.
 /// A frame longer than this spans several descriptors.
 pub const TX_BUF_LEN: usize = 2048;
@@ -245,6 +250,10 @@ pub struct DriverConfig {
     pub rx_refill_batch: usize,
     /// RX buffer size in bytes: 256, 512, 1024 or 2048 (RCTL.BSIZE). Default 2048.
     pub rx_buf_len: usize,
+    /// `ethtool -K rx` (rx-checksumming): program RXCSUM so the device checks
+    /// IPv4, TCP and UDP checksums and reports the raw sum from the L3 header
+    /// (PCSS = 14). Default on.
+    pub rx_csum: bool,
     /// Longest frame [`crate::Driver::xmit`] accepts, without FCS (the device
     /// appends it: IFCS). Default 1518: 1500 bytes of payload, an Ethernet
     /// header and an 802.1Q tag. 60..=16128 (e1000's jumbo maximum).
@@ -272,6 +281,7 @@ impl Default for DriverConfig {
             netdev_budget_usecs: 2000,
             rx_refill_batch: 16,
             rx_buf_len: 2048,
+            rx_csum: true,
             tx_max_frame_len: 1518,
             tx_stop_threshold: 1,
             tx_wake_threshold: 2,
@@ -335,6 +345,16 @@ impl DriverConfig {
         // RDMTS 0 = half the ring: RXDMT0 warns while half the buffers are
         // still there, early enough for the poll to catch up (e1000 default).
         regs::RCTL_EN | self.rctl_bsize() | (0 << regs::RCTL_RDMTS_SHIFT) | regs::RCTL_SECRC
+    }
+
+    /// The RXCSUM value written at probe: IPOFLD | TUOFLD | PCSS = 14 with
+    /// rx-checksumming on, 0 off.
+    pub fn rxcsum(&self) -> u32 {
+        if self.rx_csum {
+            regs::RXCSUM_IPOFLD | regs::RXCSUM_TUOFLD | RXCSUM_PCSS_L3
+        } else {
+            0
+        }
     }
 
     /// The TCTL value written at probe: EN | PSP.

@@ -109,6 +109,7 @@ impl Driver {
         p.read_reg(regs::ICR);
 
         let mut rx = RxRing::new(p, cfg.rx_ring, cfg.rx_buf_len, cfg.rx_refill_batch);
+        rx.rx_csum = cfg.rx_csum;
         let tx = TxRing::new(p, cfg.tx_ring);
         program_ring(p, &costs, [regs::RDBAL, regs::RDBAH, regs::RDLEN, regs::RDH, regs::RDT], rx.desc_base(), cfg.rx_ring);
         program_ring(p, &costs, [regs::TDBAL, regs::TDBAH, regs::TDLEN, regs::TDH, regs::TDT], tx.desc_base(), cfg.tx_ring);
@@ -119,6 +120,7 @@ impl Driver {
         for (reg, val) in cfg.coalesce.registers().writes() {
             costs.write_reg(p, reg, val);
         }
+        costs.write_reg(p, regs::RXCSUM, cfg.rxcsum());
         costs.write_reg(p, regs::RCTL, cfg.rctl());
         costs.write_reg(p, regs::TCTL, cfg.tctl());
         costs.write_reg(p, regs::IMS, IMS_ENABLED);

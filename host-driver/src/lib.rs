@@ -52,5 +52,5 @@ pub use driver::{Driver, IrqOutcome, RingState};
 pub use error::{DriverError, TxError};
 pub use napi::SoftirqOutcome;
 pub use platform::Platform;
-pub use rx::RxPacket;
+pub use rx::{ChecksumVerdict, RxPacket};
 pub use stats::Stats;

@@ -27,6 +27,8 @@ const FRAME_ERRORS: u8 = rx_errors::CE | rx_errors::SE | rx_errors::CXE | rx_err
 /// A received frame, as handed to the stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RxPacket {
+    /// Linux's verdict on the frame's checksum (`skb->ip_summed`).
+    pub csum: ChecksumVerdict,
     /// The frame without FCS, copied out of the DMA buffers.
     pub data: Bytes,
     /// `data.len()`.
@@ -45,6 +47,35 @@ pub struct RxPacket {
     pub segments: u16,
     /// CPU time at which the driver handed the frame to the stack.
     pub rx_time_ns: u64,
+}
+
+/// What the stack is told about a received frame's checksum
+/// (`skb->ip_summed`), from the descriptor's status and error bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumVerdict {
+    /// CHECKSUM_UNNECESSARY: the device verified the TCP or UDP checksum
+    /// (and the IPv4 header's, if IPv4).
+    Unnecessary,
+    /// CHECKSUM_COMPLETE: nothing verified, but here is the ones' complement
+    /// sum of the packet from the L3 header on, for the stack to finish.
+    Complete(u16),
+    /// CHECKSUM_NONE: the stack must check everything itself (offload off,
+    /// or the device found a bad checksum).
+    None,
+}
+
+impl ChecksumVerdict {
+    /// The verdict for a frame's last descriptor, given whether rx
+    /// checksumming is on (the raw sum is only meaningful then).
+    pub fn from_descriptor(status: u8, errors: u8, checksum: u16, rx_csum: bool) -> Self {
+        if !rx_csum || errors & (rx_errors::TCPE | rx_errors::IPE) != 0 {
+            ChecksumVerdict::None
+        } else if status & (rx_status::TCPCS | rx_status::UDPCS) != 0 {
+            ChecksumVerdict::Unnecessary
+        } else {
+            ChecksumVerdict::Complete(checksum)
+        }
+    }
 }
 
 /// A frame whose first descriptors have been taken but not yet its EOP one.
@@ -66,6 +97,8 @@ pub(crate) struct RxRing {
     pool: DmaPool,
     partial: Option<Partial>,
     refill_batch: usize,
+    /// rx-checksumming is on: the raw sum and verdict bits mean something.
+    pub(crate) rx_csum: bool,
 }
 
 impl RxRing {
@@ -85,6 +118,7 @@ impl RxRing {
             pool,
             partial: None,
             refill_batch,
+            rx_csum: false,
         }
     }
 
@@ -191,7 +225,7 @@ impl RxRing {
                 let part = self.partial.take().unwrap_or_default();
                 spend(p, costs.per_rx_frame);
                 work += 1;
-                finish_frame(p, costs, stats, &d, part, sink);
+                finish_frame(p, costs, stats, &d, part, self.rx_csum, sink);
             }
             if self.unused() >= self.refill_batch {
                 self.refill(p, costs, stats);
@@ -210,6 +244,7 @@ fn finish_frame<P: Platform + ?Sized>(
     stats: &mut Stats,
     d: &RxDesc,
     part: Partial,
+    rx_csum: bool,
     sink: &mut dyn FnMut(RxPacket),
 ) {
     // One reason per dropped frame, the first in this order.
@@ -232,11 +267,18 @@ fn finish_frame<P: Platform + ?Sized>(
         return;
     }
     debug_assert_eq!(d.errors & FRAME_ERRORS, 0);
-    if d.errors & (rx_errors::TCPE | rx_errors::IPE) != 0 && d.status & rx_status::IXSM == 0 {
+    let csum = ChecksumVerdict::from_descriptor(d.status, d.errors, d.checksum, rx_csum);
+    if rx_csum && d.errors & (rx_errors::TCPE | rx_errors::IPE) != 0 {
         stats.rx_csum_offload_errors += 1;
+    }
+    match csum {
+        ChecksumVerdict::Unnecessary => stats.rx_csum_offload_good += 1,
+        ChecksumVerdict::Complete(_) => stats.rx_csum_complete += 1,
+        ChecksumVerdict::None => {}
     }
     let len = part.data.len();
     let pkt = RxPacket {
+        csum,
         data: Bytes::from(part.data),
         len,
         checksum: d.checksum,

@@ -51,6 +51,10 @@ counters! {
     rx_desc_length_errors,
     /// Delivered frames with TCPE or IPE set: the stack must verify the checksum itself.
     rx_csum_offload_errors,
+    /// Delivered frames whose TCP/UDP checksum the device verified (CHECKSUM_UNNECESSARY).
+    rx_csum_offload_good,
+    /// Delivered frames handed up with the device's raw sum (CHECKSUM_COMPLETE).
+    rx_csum_complete,
     /// RX descriptors left without a buffer because the pool was empty (should stay 0).
     alloc_rx_buff_failed,
     /// RDT writes.

@@ -7,6 +7,12 @@
 //! delivered frames from its socket queue, sending frames when due), or
 //! nothing - then the device runs until the interrupt line rises or the
 //! application has something due.
+//!
+//! With [`AppConfig::echo`] the application is an echo server: every frame
+//! its socket queue takes is sent back through `xmit`, in order, after the
+//! socket backlog is consumed and before any scheduled send.
+
+use std::collections::VecDeque;
 
 use bytes::Bytes;
 use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError};
@@ -28,11 +34,23 @@ pub struct AppConfig {
     /// Frames due at once go to `xmit` in batches of up to this many, with
     /// `more` set on all but the last (xmit_more: one tail write per batch).
     pub tx_batch: usize,
+    /// Send every received frame back (echo server). Frames wait in a FIFO
+    /// of at most `socket_queue` frames while the TX queue is stopped (more
+    /// are dropped, counted in `AppStats::echo_dropped`) and go out in
+    /// batches of up to `tx_batch`.
+    pub echo: bool,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { rx_ns_per_frame: 0, socket_queue: 4096, tx_frames_per_sec: 0.0, tx_frame_len: 60, tx_batch: 1 }
+        AppConfig {
+            rx_ns_per_frame: 0,
+            socket_queue: 4096,
+            tx_frames_per_sec: 0.0,
+            tx_frame_len: 60,
+            tx_batch: 1,
+            echo: false,
+        }
     }
 }
 
@@ -77,6 +95,11 @@ pub struct AppStats {
     pub irqs: u64,
     /// Interrupts that were not ours.
     pub irqs_not_ours: u64,
+    /// Frames sent back in echo mode (also counted in `tx_sent`).
+    pub echoed: u64,
+    /// Frames echo mode could not send back: the echo FIFO was full, or the
+    /// driver refused the frame (too long for `xmit`).
+    pub echo_dropped: u64,
 }
 
 /// The sequence number the traffic generator writes at bytes 14..18.
@@ -104,12 +127,16 @@ pub struct Machine {
     pub keep_frames: bool,
     /// Delivered frames' bytes (only with `keep_frames`).
     pub delivered_frames: Vec<Bytes>,
+    /// Delivered frames' descriptor status, errors, raw checksum and the
+    /// driver's checksum verdict (only with `keep_frames`).
+    pub rx_meta: Vec<(u8, u8, u16, verinic_driver::ChecksumVerdict)>,
     cpu_ns: u64,
     app_cfg: AppConfig,
     socket_backlog: usize,
     next_tx_ns: f64,
     tx_seq: u32,
     tx_frame: Option<Bytes>,
+    echo_queue: VecDeque<Bytes>,
 }
 
 impl Machine {
@@ -131,12 +158,14 @@ impl Machine {
             deliveries: Vec::new(),
             keep_frames: false,
             delivered_frames: Vec::new(),
+            rx_meta: Vec::new(),
             cpu_ns,
             app_cfg: app,
             socket_backlog: 0,
             next_tx_ns,
             tx_seq: 0,
             tx_frame: None,
+            echo_queue: VecDeque::new(),
         })
     }
 
@@ -183,6 +212,9 @@ impl Machine {
             self.socket_backlog -= 1;
             self.cpu_ns += self.app_cfg.rx_ns_per_frame;
             self.cpu.app_ns += self.cpu_ns - start;
+        } else if !self.echo_queue.is_empty() && !self.driver.tx_queue_stopped() {
+            self.echo_some();
+            self.cpu.app_ns += self.cpu_ns - start;
         } else if self.tx_due() && !self.driver.tx_queue_stopped() {
             let period = 1e9 / self.app_cfg.tx_frames_per_sec;
             let due = ((self.cpu_ns as f64 - self.next_tx_ns) / period).floor() as usize + 1;
@@ -210,14 +242,58 @@ impl Machine {
         self.deliveries.push(Delivery { seq: frame_seq(&p.data), len: p.len, at_ns: p.rx_time_ns });
         if self.keep_frames {
             self.delivered_frames.push(p.data.clone());
+            self.rx_meta.push((p.status, p.errors, p.checksum, p.csum));
         }
-        if self.app_cfg.rx_ns_per_frame > 0 {
-            if self.socket_backlog < self.app_cfg.socket_queue {
+        let taken = if self.app_cfg.rx_ns_per_frame > 0 {
+            let room = self.socket_backlog < self.app_cfg.socket_queue;
+            if room {
                 self.socket_backlog += 1;
             } else {
                 self.app.socket_drops += 1;
             }
+            room
+        } else {
+            true
+        };
+        if self.app_cfg.echo && taken {
+            if self.echo_queue.len() < self.app_cfg.socket_queue {
+                self.echo_queue.push_back(p.data);
+            } else {
+                self.app.echo_dropped += 1;
+            }
         }
+    }
+
+    /// Echo mode: sends queued frames back, up to `tx_batch` at once with
+    /// xmit_more on all but the last; a stopped queue keeps the frame first
+    /// in line for when cleaning wakes it.
+    fn echo_some(&mut self) {
+        let batch = self.echo_queue.len().clamp(1, self.app_cfg.tx_batch.max(1));
+        for i in 0..batch {
+            let Some(frame) = self.echo_queue.front().cloned() else { break };
+            match self.with_host(|d, h| d.xmit(h, frame, i + 1 < batch)) {
+                Ok(()) => {
+                    self.echo_queue.pop_front();
+                    self.app.tx_sent += 1;
+                    self.app.echoed += 1;
+                }
+                Err(TxError::QueueStopped) => {
+                    self.app.tx_busy += 1;
+                    break;
+                }
+                Err(_) => {
+                    self.echo_queue.pop_front();
+                    self.app.echo_dropped += 1;
+                }
+            }
+        }
+        // A refused frame may have ended the batch with the tail deferred.
+        self.with_host(|d, h| d.flush_tx(h));
+    }
+
+    /// Frames waiting to be echoed.
+    pub fn echo_pending(&self) -> usize {
+        self.echo_queue.len()
     }
 
     fn tx_due(&self) -> bool {
@@ -293,7 +369,7 @@ impl Machine {
         while self.cpu_ns < deadline {
             let step_to = (self.cpu_ns + 1_000).min(deadline);
             self.run_until(step_to);
-            if self.app.delivered != last_delivered || !self.world.wire_idle() {
+            if self.app.delivered != last_delivered || !self.world.wire_idle() || !self.echo_queue.is_empty() {
                 last_delivered = self.app.delivered;
                 quiet_since = self.cpu_ns;
             } else if self.cpu_ns - quiet_since > quiet_ns && !self.driver.napi_scheduled() {

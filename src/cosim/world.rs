@@ -18,6 +18,14 @@ pub trait RxSource {
     /// The next frame to put on the wire, or `None` when the source is done
     /// (for now or for good).
     fn next_frame(&mut self) -> Option<TxFrame>;
+
+    /// The next frame to put on the wire at device time `now_ns`, for
+    /// sources that keep a schedule (a replayed capture's spacing). The world
+    /// calls this one; by default it is [`next_frame`](Self::next_frame).
+    fn next_frame_at(&mut self, now_ns: u64) -> Option<TxFrame> {
+        let _ = now_ns;
+        self.next_frame()
+    }
 }
 
 /// The device side of the co-simulation.
@@ -84,7 +92,7 @@ impl World {
     pub fn step(&mut self) {
         if self.enc.queued() < ENCODER_QUEUE {
             if let Some(src) = self.source.as_mut() {
-                if let Some(f) = src.next_frame() {
+                if let Some(f) = src.next_frame_at(cycle_ns(self.nic.cycle())) {
                     self.enc.enqueue(f).expect("fault must fit its frame");
                 }
             }

@@ -34,6 +34,7 @@ fn probe_writes_registers_in_the_documented_order() {
         (regs::TADV, c.tadv),
         (regs::VN_TXFRAMES, c.tx_frames),
         (regs::ITR, c.itr),
+        (regs::RXCSUM, regs::RXCSUM_IPOFLD | regs::RXCSUM_TUOFLD | 14),
         (regs::RCTL, regs::RCTL_EN | regs::RCTL_SECRC),
         (regs::TCTL, regs::TCTL_EN | regs::TCTL_PSP),
         (regs::IMS, IMS_ENABLED),

@@ -126,6 +126,7 @@ wire [15:0] mac_rx_len;
 wire        mac_tx_good, mac_tx_underrun, mac_tx_abort;
 wire [15:0] mac_tx_len;
 wire        fifo_drop;
+wire        tx_csum_bad;
 wire        rx_no_buffer;
 
 wire [3:0]  rx_wb_count, rx_wb_frames;
@@ -193,7 +194,8 @@ verinic_nic_regs regs_inst (
     .stat_missed(fifo_drop),
     .stat_no_buffer(rx_no_buffer),
     .stat_runt(mac_rx_runt),
-    .stat_oversize(mac_rx_oversize)
+    .stat_oversize(mac_rx_oversize),
+    .stat_tx_csum_bad(tx_csum_bad)
 );
 
 verinic_nic_irq irq_inst (
@@ -592,7 +594,8 @@ verinic_tx_dma #(.FIFO_LOG2(TX_FIFO_LOG2)) tx_dma_inst (
     .m_axis_tready(mac_tx_tready),
     .m_axis_tlast(mac_tx_tlast),
     .status_head(tx_head),
-    .stat_txqe(txqe)
+    .stat_txqe(txqe),
+    .stat_csum_bad(tx_csum_bad)
 );
 
 verinic_desc_wb #(.EOP_BIT(88), .FLAG_BIT(95)) tx_wb_inst (

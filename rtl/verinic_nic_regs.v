@@ -88,7 +88,8 @@ module verinic_nic_regs #(
     input  wire        stat_missed,
     input  wire        stat_no_buffer,
     input  wire        stat_runt,
-    input  wire        stat_oversize
+    input  wire        stat_oversize,
+    input  wire        stat_tx_csum_bad
 );
 
 // Register map: must match host-driver/src/regs.rs
@@ -131,6 +132,7 @@ localparam [15:0] REG_ROC         = 16'h40AC;
 localparam [15:0] REG_VN_RXFRAMES = 16'hF000;
 localparam [15:0] REG_VN_TXFRAMES = 16'hF004;
 localparam [15:0] REG_VN_ID       = 16'hF010;
+localparam [15:0] REG_VN_TXCSUMERR = 16'hF020;
 
 localparam [31:0] VN_ID_VALUE = 32'h564E4943;   // "VNIC"
 localparam        CTRL_RST_BIT = 26;
@@ -162,6 +164,7 @@ reg [31:0] tdbal_reg, tdbah_reg, tdlen_reg, tdt_reg, tidv_reg, tadv_reg;
 reg [31:0] itr_reg, rxcsum_reg, rx_frames_reg, tx_frames_reg;
 
 reg [31:0] crcerrs_reg, rxerrc_reg, mpc_reg, gprc_reg, gptc_reg, rnbc_reg, ruc_reg, roc_reg;
+reg [31:0] txcsumerr_reg;
 reg [63:0] gorc_reg, gotc_reg;
 
 wire internal_rst = rst || soft_rst_count_reg != 8'd0;
@@ -216,6 +219,7 @@ always @* begin
         REG_VN_RXFRAMES: read_value = rx_frames_reg;
         REG_VN_TXFRAMES: read_value = tx_frames_reg;
         REG_VN_ID:       read_value = VN_ID_VALUE;
+        REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
         default:         read_value = 32'd0;
     endcase
 end
@@ -298,6 +302,7 @@ always @(posedge clk) begin
     rnbc_reg <= count(rnbc_reg, rd_stat_clear && rd_addr == REG_RNBC, stat_no_buffer);
     ruc_reg <= count(ruc_reg, rd_stat_clear && rd_addr == REG_RUC, stat_runt);
     roc_reg <= count(roc_reg, rd_stat_clear && rd_addr == REG_ROC, stat_oversize);
+    txcsumerr_reg <= count(txcsumerr_reg, rd_stat_clear && rd_addr == REG_VN_TXCSUMERR, stat_tx_csum_bad);
     gorc_reg <= ((rd_stat_clear && rd_addr == REG_GORCH) ? 64'd0 : gorc_reg)
               + (stat_rx_good ? {48'd0, stat_rx_good_len} : 64'd0);
     gotc_reg <= ((rd_stat_clear && rd_addr == REG_GOTCH) ? 64'd0 : gotc_reg)
@@ -331,6 +336,7 @@ always @(posedge clk) begin
         rnbc_reg <= 32'd0;
         ruc_reg <= 32'd0;
         roc_reg <= 32'd0;
+        txcsumerr_reg <= 32'd0;
         gorc_reg <= 64'd0;
         gotc_reg <= 64'd0;
     end

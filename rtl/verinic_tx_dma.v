@@ -13,6 +13,16 @@
 // will need the whole frame). Frames spanning descriptors are joined; every
 // descriptor but a frame's last must hold a multiple of 16 bytes, and buffers
 // must be 16-byte aligned.
+//
+// Checksum insertion (verinic_tx_csum): a legacy descriptor with IC asks for
+// one checksum (CSS, CSO); a context descriptor (DEXT, DTYP 0) sets IPCSS /
+// IPCSO / IPCSE and TUCSS / TUCSO / TUCSE for the data descriptors (DEXT,
+// DTYP 1) that follow, whose POPTS.IXSM / TXSM ask for the IPv4 header and
+// the TCP/UDP checksum. A context descriptor moves no data; it is consumed
+// when taken and has no write-back (DD is reported on data descriptors).
+// The checksums are computed as the data arrives and written into the frame
+// as it leaves the FIFO for the MAC; offsets that do not fit leave the frame
+// unmodified and pulse stat_csum_bad.
 
 `resetall
 `timescale 1ns / 1ps
@@ -56,7 +66,8 @@ module verinic_tx_dma #(
     output wire         m_axis_tlast,
 
     output reg  [15:0]  status_head,     // TDH
-    output reg          stat_txqe        // pulse: the queue ran empty
+    output reg          stat_txqe,       // pulse: the queue ran empty
+    output wire         stat_csum_bad    // pulse: checksum offsets did not fit a frame
 );
 
 localparam FIFO = 1 << FIFO_LOG2;
@@ -65,7 +76,22 @@ localparam TRACK = 1 << TRACK_LOG2;
 // Descriptor fields
 wire [63:0] desc_addr = desc[63:0];
 wire [15:0] desc_len = desc[79:64];
+wire        desc_eop = desc[88];
 wire        desc_rs = desc[91];
+wire        desc_dext = desc[93];
+wire        desc_is_context = desc_dext && desc[87:84] == 4'd0;
+
+// Offload context, from the last context descriptor taken
+reg [7:0]  ctx_ipcss_reg, ctx_ipcso_reg, ctx_tucss_reg, ctx_tucso_reg;
+reg [15:0] ctx_ipcse_reg, ctx_tucse_reg;
+
+// Checksum request of a data descriptor:
+// {l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
+localparam CSUM_W = 66;
+wire [CSUM_W-1:0] desc_csum = desc_dext
+    ? {desc[105], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
+       desc[104], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
+    : {desc[90], desc[111:104], desc[87:80], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
 
 // ---------------------------------------------------------------------------
 // Read issue
@@ -74,6 +100,7 @@ reg [15:0]  rd_left_reg;       // its bytes not yet requested
 reg         rd_active_reg;     // a descriptor is being requested
 reg [127:0] rd_desc_reg;
 reg [15:0]  rd_index_reg;
+reg [CSUM_W-1:0] rd_csum_reg;
 
 reg [63:0]  ar_addr_reg;
 reg [7:0]   ar_len_reg;
@@ -84,6 +111,7 @@ reg [8:0]   track_beats_mem [0:TRACK-1];
 reg [4:0]   track_tail_mem [0:TRACK-1];
 reg         track_desc_end_mem [0:TRACK-1];
 reg [127:0] track_desc_mem [0:TRACK-1];
+reg [CSUM_W-1:0] track_csum_mem [0:TRACK-1];
 reg [15:0]  track_index_mem [0:TRACK-1];
 reg [TRACK_LOG2:0] track_wr_reg;
 reg [TRACK_LOG2:0] track_rd_reg;
@@ -115,8 +143,15 @@ wire issue = rd_active_reg && !ar_valid_reg && !track_full
 // write-back queue's depth, so a write-back entry never finds it full.
 reg [5:0]   rs_outstanding_reg;
 
-assign desc_ready = !rd_active_reg && cfg_enable && rs_outstanding_reg < 6'd32;
+// Frames whose last descriptor was taken and whose checksum result the
+// MAC feed has not used yet: bounded by the result FIFO's depth.
+localparam RESULTS_LOG2 = 6;
+reg [RESULTS_LOG2:0] frames_open_reg;
+
+assign desc_ready = !rd_active_reg && cfg_enable && rs_outstanding_reg < 6'd32
+                    && frames_open_reg < (1 << RESULTS_LOG2) - 1;
 wire take_desc = desc_valid && desc_ready;
+wire take_data = take_desc && !desc_is_context;
 
 // ---------------------------------------------------------------------------
 // Read data
@@ -129,6 +164,53 @@ wire desc_done = r_valid && head_last_beat && head_desc_end;
 
 assign queue_idle = cfg_enable && !rd_active_reg && !desc_valid && track_wr_reg == track_rd_reg
                     && status_head == cfg_tail;
+
+// ---------------------------------------------------------------------------
+// Checksums, computed as the data arrives
+reg r_first_reg;     // the next R beat starts a frame
+wire [CSUM_W-1:0] head_csum = track_csum_mem[track_head];
+wire csum_valid;
+wire csum_bad;
+wire csum_l4, csum_ip;
+wire [15:0] csum_l4_offset, csum_l4_value, csum_ip_offset, csum_ip_value;
+
+verinic_tx_csum csum_inst (
+    .clk(clk),
+    .rst(rst),
+    .beat_data(r_data),
+    .beat_valid(r_valid),
+    .beat_first(r_first_reg),
+    .beat_last(head_last_beat && head_desc_end && head_eop_cmd),
+    .beat_bytes((head_last_beat && head_desc_end) ? track_tail_mem[track_head] : 5'd16),
+    .l4_en(head_csum[65]),
+    .l4_start(head_csum[64:57]),
+    .l4_offset(head_csum[56:49]),
+    .l4_end(head_csum[48:33]),
+    .ip_en(head_csum[32]),
+    .ip_start(head_csum[31:24]),
+    .ip_offset(head_csum[23:16]),
+    .ip_end(head_csum[15:0]),
+    .result_valid(csum_valid),
+    .result_bad(csum_bad),
+    .result_l4(csum_l4),
+    .result_l4_offset(csum_l4_offset),
+    .result_l4_value(csum_l4_value),
+    .result_ip(csum_ip),
+    .result_ip_offset(csum_ip_offset),
+    .result_ip_value(csum_ip_value)
+);
+
+assign stat_csum_bad = csum_valid && csum_bad;
+
+// Results wait in order of frames: {l4, offset, value, ip, offset, value}
+localparam RESULT_W = 66;
+wire [RESULT_W-1:0] csum_result = {csum_l4, csum_l4_offset, csum_l4_value, csum_ip, csum_ip_offset, csum_ip_value};
+reg [RESULT_W-1:0] result_mem [0:(1 << RESULTS_LOG2)-1];
+reg [RESULTS_LOG2:0] result_wr_reg;
+reg [RESULTS_LOG2:0] result_rd_reg;
+wire [RESULT_W-1:0] head_result = result_mem[result_rd_reg[RESULTS_LOG2-1:0]];
+reg [RESULT_W-1:0] frame_csum_reg;   // result of the frame being fed
+reg [15:0] feed_off_reg;             // frame offset of the next half
 
 // ---------------------------------------------------------------------------
 // MAC feed: each FIFO word leaves as one or two 64-bit beats
@@ -150,6 +232,25 @@ wire         feed = out_free && !fifo_empty && (in_frame_reg || frame_start);
 wire         word_done = upper_reg || head_bytes <= 5'd8;
 wire [4:0]   half_bytes = upper_reg ? head_bytes - 5'd8 : (head_bytes > 5'd8 ? 5'd8 : head_bytes);
 
+// The half about to leave, with checksum bytes written in (big-endian)
+wire [RESULT_W-1:0] cur_result = frame_start ? head_result : frame_csum_reg;
+wire [15:0] half_off = frame_start ? 16'd0 : feed_off_reg;
+reg  [63:0] patched_half;
+integer lane;
+always @* begin
+    patched_half = upper_reg ? head_word[127:64] : head_word[63:0];
+    for (lane = 0; lane < 8; lane = lane + 1) begin
+        if (cur_result[65] && half_off + lane[15:0] == cur_result[64:49])
+            patched_half[8*lane +: 8] = cur_result[48:41];
+        if (cur_result[65] && half_off + lane[15:0] == cur_result[64:49] + 16'd1)
+            patched_half[8*lane +: 8] = cur_result[40:33];
+        if (cur_result[32] && half_off + lane[15:0] == cur_result[31:16])
+            patched_half[8*lane +: 8] = cur_result[15:8];
+        if (cur_result[32] && half_off + lane[15:0] == cur_result[31:16] + 16'd1)
+            patched_half[8*lane +: 8] = cur_result[7:0];
+    end
+end
+
 function [7:0] keep_of;
     input [4:0] n;
     begin
@@ -161,12 +262,21 @@ always @(posedge clk) begin
     wb_valid <= 1'b0;
     stat_txqe <= 1'b0;
 
-    if (take_desc) begin
+    if (take_desc && desc_is_context) begin
+        ctx_ipcss_reg <= desc[7:0];
+        ctx_ipcso_reg <= desc[15:8];
+        ctx_ipcse_reg <= desc[31:16];
+        ctx_tucss_reg <= desc[39:32];
+        ctx_tucso_reg <= desc[47:40];
+        ctx_tucse_reg <= desc[63:48];
+    end
+    if (take_data) begin
         rd_active_reg <= 1'b1;
         rd_addr_reg <= desc_addr;
         rd_left_reg <= desc_len;
         rd_desc_reg <= desc;
         rd_index_reg <= desc_index;
+        rd_csum_reg <= desc_csum;
     end
 
     if (ar_valid_reg && ar_ready) begin
@@ -186,6 +296,7 @@ always @(posedge clk) begin
             (burst_bytes[3:0] == 4'd0) ? 5'd16 : {1'b0, burst_bytes[3:0]};
         track_desc_end_mem[track_wr_reg[TRACK_LOG2-1:0]] <= burst_ends_desc;
         track_desc_mem[track_wr_reg[TRACK_LOG2-1:0]] <= rd_desc_reg;
+        track_csum_mem[track_wr_reg[TRACK_LOG2-1:0]] <= rd_csum_reg;
         track_index_mem[track_wr_reg[TRACK_LOG2-1:0]] <= rd_index_reg;
         track_wr_reg <= track_wr_reg + 1'b1;
     end
@@ -210,7 +321,23 @@ always @(posedge clk) begin
         wb_index <= track_index_mem[track_head];
         wb_valid <= head_desc[91];
     end
-    rs_outstanding_reg <= rs_outstanding_reg + {5'd0, take_desc && desc_rs} - {2'd0, wb_done_count};
+    rs_outstanding_reg <= rs_outstanding_reg + {5'd0, take_data && desc_rs} - {2'd0, wb_done_count};
+    frames_open_reg <= frames_open_reg + {{RESULTS_LOG2{1'b0}}, take_data && desc_eop}
+                                       - {{RESULTS_LOG2{1'b0}}, feed && frame_start};
+    if (r_valid) begin
+        r_first_reg <= head_last_beat && head_desc_end && head_eop_cmd;
+    end
+    if (csum_valid) begin
+        result_mem[result_wr_reg[RESULTS_LOG2-1:0]] <= csum_result;
+        result_wr_reg <= result_wr_reg + 1'b1;
+    end
+    if (feed && frame_start) begin
+        result_rd_reg <= result_rd_reg + 1'b1;
+        frame_csum_reg <= head_result;
+    end
+    if (feed) begin
+        feed_off_reg <= frame_start ? 16'd8 : feed_off_reg + 16'd8;
+    end
 
     // TXQE: the ring is drained (head == tail) with nothing left in flight
     idle_reg <= queue_idle;
@@ -222,7 +349,7 @@ always @(posedge clk) begin
         tvalid_reg <= 1'b0;
     end
     if (feed) begin
-        tdata_reg <= upper_reg ? head_word[127:64] : head_word[63:0];
+        tdata_reg <= patched_half;
         tkeep_reg <= keep_of(half_bytes);
         tlast_reg <= word_done && head_eop;
         tvalid_reg <= 1'b1;
@@ -236,9 +363,8 @@ always @(posedge clk) begin
     reserved_reg <= reserved_reg
         + (issue ? {{(FIFO_LOG2-8){1'b0}}, burst_beats} : {(FIFO_LOG2+1){1'b0}})
         - {{FIFO_LOG2{1'b0}}, feed && word_done};
-    frames_ready_reg <= frames_ready_reg
-        + {15'd0, r_valid && head_last_beat && head_desc_end && head_eop_cmd}
-        - {15'd0, feed && frame_start};
+    // A frame is ready once its checksum result is in (the cycle after its last beat)
+    frames_ready_reg <= frames_ready_reg + {15'd0, csum_valid} - {15'd0, feed && frame_start};
 
     if (rst || !cfg_enable) begin
         rd_active_reg <= 1'b0;
@@ -260,6 +386,16 @@ always @(posedge clk) begin
         status_head <= 16'd0;
         rs_outstanding_reg <= 6'd0;
         idle_reg <= 1'b1;
+        frames_open_reg <= {(RESULTS_LOG2+1){1'b0}};
+        r_first_reg <= 1'b1;
+        result_wr_reg <= {(RESULTS_LOG2+1){1'b0}};
+        result_rd_reg <= {(RESULTS_LOG2+1){1'b0}};
+        ctx_ipcss_reg <= 8'd0;
+        ctx_ipcso_reg <= 8'd0;
+        ctx_ipcse_reg <= 16'd0;
+        ctx_tucss_reg <= 8'd0;
+        ctx_tucso_reg <= 8'd0;
+        ctx_tucse_reg <= 16'd0;
     end
     if (!cfg_enable) begin
         status_head <= 16'd0;

@@ -1,7 +1,10 @@
 //! `verinic`: run the NIC simulation from the command line.
 //!
 //! - `verinic run`: the NIC scenario (built-in, or `--config FILE.toml`),
-//!   reported as a table or, with `--json`, as JSON (fields: docs/report.md).
+//!   reported as a table or, with `--json`, as JSON (fields: docs/report.md);
+//!   `--pcap-in` replays a capture, `--pcap-out` / `--pcap-delivered` write
+//!   what the NIC sent and what the driver delivered, `--echo` sends every
+//!   received frame back.
 //! - `verinic loopback`: the MAC-only demo (TX -> XGMII wire -> RX).
 //!
 //! Exit codes: 0 success, 1 a check failed, 2 bad configuration or a model
@@ -13,7 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use verinic::pcap::Timing;
 use verinic::report::{self, Progress};
 use verinic::scenario::Scenario;
 use verinic::{frames, loopback};
@@ -30,25 +34,7 @@ struct Cli {
 enum Command {
     /// The NIC scenario: traffic into the NIC, the driver and an application
     /// on a simulated CPU; reports throughput, drops, latency, CPU.
-    Run {
-        /// Scenario file (TOML; scenarios/default.toml lists every field).
-        /// Without it, the built-in scenario runs.
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Print the report as JSON on stdout (field list: docs/report.md).
-        #[arg(long)]
-        json: bool,
-        /// Write an FST waveform of the run to this file. About 15x slower
-        /// and 15 MB per simulated ms: keep --duration-us short, e.g. 100.
-        #[arg(long, value_name = "FILE")]
-        waves: Option<PathBuf>,
-        /// Override the scenario's duration_us (simulated microseconds).
-        #[arg(long, value_name = "N")]
-        duration_us: Option<u64>,
-        /// Override the scenario's seed.
-        #[arg(long, value_name = "N")]
-        seed: Option<u64>,
-    },
+    Run(RunArgs),
     /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
     Loopback {
         /// Frames in the burst.
@@ -61,6 +47,79 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         waves: Option<PathBuf>,
     },
+}
+
+/// `verinic run`'s options. Those that a scenario file also sets override it.
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML; scenarios/default.toml lists every field).
+    /// Without it, the built-in scenario runs.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the report as JSON on stdout (field list: docs/report.md).
+    #[arg(long)]
+    json: bool,
+    /// Write an FST waveform of the run to this file. About 15x slower
+    /// and 15 MB per simulated ms: keep --duration-us short, e.g. 100.
+    #[arg(long, value_name = "FILE")]
+    waves: Option<PathBuf>,
+    /// Override the scenario's duration_us (simulated microseconds).
+    #[arg(long, value_name = "N")]
+    duration_us: Option<u64>,
+    /// Override the scenario's seed.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Replay this pcap or pcapng file (Ethernet) toward the NIC instead of
+    /// the traffic generator ([pcap] input).
+    #[arg(long, value_name = "FILE")]
+    pcap_in: Option<PathBuf>,
+    /// `recorded`: keep the capture's spacing; `rate`: back to back at
+    /// rx.load ([pcap] timing; default recorded).
+    #[arg(long, value_name = "recorded|rate")]
+    pcap_timing: Option<Timing>,
+    /// Write the frames the NIC transmitted to this pcap file ([pcap] output).
+    #[arg(long, value_name = "FILE")]
+    pcap_out: Option<PathBuf>,
+    /// Write the frames the driver delivered to the stack to this pcap file
+    /// ([pcap] delivered).
+    #[arg(long, value_name = "FILE")]
+    pcap_delivered: Option<PathBuf>,
+    /// Echo server: the application sends every received frame back and
+    /// nothing else ([tx] echo = true).
+    #[arg(long)]
+    echo: bool,
+}
+
+impl RunArgs {
+    /// Puts the command-line overrides into `scenario`.
+    fn apply(&self, scenario: &mut Scenario) -> anyhow::Result<()> {
+        if let Some(d) = self.duration_us {
+            scenario.duration_us = d;
+        }
+        if let Some(s) = self.seed {
+            scenario.seed = s;
+        }
+        let pcap = &mut scenario.pcap;
+        if let Some(p) = &self.pcap_in {
+            pcap.input = Some(p.clone());
+        }
+        if let Some(t) = self.pcap_timing {
+            if pcap.input.is_none() {
+                anyhow::bail!("--pcap-timing {t} needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)");
+            }
+            pcap.timing = t;
+        }
+        if let Some(p) = &self.pcap_out {
+            pcap.output = Some(p.clone());
+        }
+        if let Some(p) = &self.pcap_delivered {
+            pcap.delivered = Some(p.clone());
+        }
+        if self.echo {
+            scenario.tx.echo = true;
+        }
+        Ok(())
+    }
 }
 
 fn main() -> ExitCode {
@@ -76,9 +135,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
-        Command::Run { config, json, waves, duration_us, seed } => {
-            run_scenario(config, json, waves, duration_us, seed)
-        }
+        Command::Run(args) => run_scenario(args),
         Command::Loopback { frames: count, seed, waves } => {
             let burst = frames::mixed_burst(count, seed);
             let options = SimOptions { profile: Profile::Fast, waves, ..Default::default() };
@@ -97,23 +154,13 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
 const PROGRESS_AFTER: Duration = Duration::from_secs(2);
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
-fn run_scenario(
-    config: Option<PathBuf>,
-    json: bool,
-    waves: Option<PathBuf>,
-    duration_us: Option<u64>,
-    seed: Option<u64>,
-) -> anyhow::Result<bool> {
-    let mut scenario = match &config {
+fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
+    let mut scenario = match &args.config {
         Some(path) => Scenario::from_file(path)?,
         None => Scenario::default_scenario(),
     };
-    if let Some(d) = duration_us {
-        scenario.duration_us = d;
-    }
-    if let Some(s) = seed {
-        scenario.seed = s;
-    }
+    args.apply(&mut scenario)?;
+    let RunArgs { config, json, waves, .. } = args;
     scenario.validate().map_err(|e| match &config {
         Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
         None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
@@ -152,6 +199,17 @@ fn run_scenario(
         // A reader that stopped early (`| head`) is not an error of the run.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         r => r.context("writing the report")?,
+    }
+    if let Some(p) = &report.pcap {
+        if p.not_offered > 0 {
+            eprintln!(
+                "note: {} of {} captured frames were not offered: the window ended first (raise --duration-us)",
+                p.not_offered, p.input_frames
+            );
+        }
+        if p.skipped_truncated > 0 {
+            eprintln!("note: {} captured frames were skipped: the capture holds only part of them (snaplen)", p.skipped_truncated);
+        }
     }
     if !report.conserved || report.unaccounted != 0 {
         eprintln!(

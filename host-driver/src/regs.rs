@@ -90,6 +90,9 @@ pub const VN_RXFRAMES: u32 = 0xF000;
 pub const VN_TXFRAMES: u32 = 0xF004;
 /// verinic extension: identification, reads [`VN_ID_VALUE`].
 pub const VN_ID: u32 = 0xF010;
+/// verinic extension: transmitted frames whose checksum offsets did not fit
+/// the frame (sent unmodified). Clear on read.
+pub const VN_TXCSUMERR: u32 = 0xF020;
 /// "VNIC" in ASCII: the value of [`VN_ID`].
 pub const VN_ID_VALUE: u32 = 0x564E_4943;
 
@@ -183,6 +186,7 @@ pub const ALL: &[(&str, u32)] = &[
     ("VN_RXFRAMES", VN_RXFRAMES),
     ("VN_TXFRAMES", VN_TXFRAMES),
     ("VN_ID", VN_ID),
+    ("VN_TXCSUMERR", VN_TXCSUMERR),
 ];
 
 /// The name of the register at `offset`, if it is one.

@@ -1,0 +1,151 @@
+// verinic_tx_csum: transmit checksum insertion, computed as frame data
+// arrives from host memory (128-bit beats, byte 0 of the frame first).
+//
+// Two checksums per frame, as e1000 offers them:
+//   - L4: ones' complement sum from `l4_start` to `l4_end` (inclusive; 0 =
+//     to the end of the frame), stored complemented at `l4_offset`. With a
+//     legacy descriptor this is CSS / CSO (IC set); with a context descriptor
+//     TUCSS / TUCSE / TUCSO (TXSM set). The driver seeds the pseudo-header sum
+//     into the checksum field first (Linux's CHECKSUM_PARTIAL).
+//   - IP: the same over IPCSS..IPCSE, stored at IPCSO (IXSM set): the IPv4
+//     header checksum, with the field zeroed by the driver.
+// On the frame's last beat `result_valid` pulses with what to write where.
+// Offsets that do not fit the frame - a checksum field past its end, a start
+// after the field, an end before the start or past the frame - cancel that
+// insertion: the frame goes out unmodified and `result_bad` says so.
+//
+// Frame data is summed as 16-bit big-endian words at even frame offsets, each
+// byte masked by whether it lies inside the range; an odd start is handled by
+// swapping the bytes of the folded sum.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module verinic_tx_csum (
+    input  wire         clk,
+    input  wire         rst,
+
+    input  wire [127:0] beat_data,
+    input  wire         beat_valid,
+    input  wire         beat_first,    // first beat of a frame: parameters valid
+    input  wire         beat_last,     // last beat of a frame
+    input  wire [4:0]   beat_bytes,    // valid bytes in this beat (1..16)
+
+    input  wire         l4_en,
+    input  wire [7:0]   l4_start,
+    input  wire [7:0]   l4_offset,
+    input  wire [15:0]  l4_end,
+    input  wire         ip_en,
+    input  wire [7:0]   ip_start,
+    input  wire [7:0]   ip_offset,
+    input  wire [15:0]  ip_end,
+
+    output reg          result_valid,
+    output reg          result_bad,
+    output reg          result_l4,
+    output reg  [15:0]  result_l4_offset,
+    output reg  [15:0]  result_l4_value,
+    output reg          result_ip,
+    output reg  [15:0]  result_ip_offset,
+    output reg  [15:0]  result_ip_value
+);
+
+reg [15:0] offset_reg;      // frame offset of this beat
+reg [31:0] l4_sum_reg;
+reg [31:0] ip_sum_reg;
+reg        l4_en_reg, ip_en_reg;
+reg [15:0] l4_start_reg, l4_offset_reg, l4_stop_reg;
+reg [15:0] ip_start_reg, ip_offset_reg, ip_stop_reg;
+
+// Sum of this beat's bytes inside [start, stop) as big-endian words
+function [19:0] beat_sum;
+    input [127:0] data;
+    input [15:0]  offset;
+    input [15:0]  start;
+    input [15:0]  stop;
+    integer j;
+    reg [15:0] at;
+    reg [7:0]  b;
+    reg [19:0] s;
+    begin
+        s = 20'd0;
+        for (j = 0; j < 16; j = j + 1) begin
+            at = offset + j[15:0];
+            b = (at >= start && at < stop) ? data[8*j +: 8] : 8'd0;
+            s = s + (j[0] ? {12'd0, b} : {4'd0, b, 8'd0});
+        end
+        beat_sum = s;
+    end
+endfunction
+
+function [15:0] fold;
+    input [31:0] s;
+    reg   [31:0] t;
+    begin
+        t = {16'd0, s[15:0]} + {16'd0, s[31:16]};
+        t = {16'd0, t[15:0]} + {16'd0, t[31:16]};
+        fold = t[15:0];
+    end
+endfunction
+
+// Parameters of this frame: from the inputs on its first beat
+wire [15:0] off = beat_first ? 16'd0 : offset_reg;
+wire        l4_on = beat_first ? l4_en : l4_en_reg;
+wire        ip_on = beat_first ? ip_en : ip_en_reg;
+wire [15:0] l4_from = beat_first ? {8'd0, l4_start} : l4_start_reg;
+wire [15:0] l4_to = beat_first ? ((l4_end == 16'd0) ? 16'hFFFF : l4_end + 16'd1) : l4_stop_reg;
+wire [15:0] l4_at = beat_first ? {8'd0, l4_offset} : l4_offset_reg;
+wire [15:0] ip_from = beat_first ? {8'd0, ip_start} : ip_start_reg;
+wire [15:0] ip_to = beat_first ? ip_end + 16'd1 : ip_stop_reg;
+wire [15:0] ip_at = beat_first ? {8'd0, ip_offset} : ip_offset_reg;
+
+wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, beat_sum(beat_data, off, l4_from, l4_to)};
+wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, beat_sum(beat_data, off, ip_from, ip_to)};
+
+wire [15:0] frame_len = off + {11'd0, beat_bytes};
+wire [15:0] l4_folded = fold(l4_sum);
+wire [15:0] ip_folded = fold(ip_sum);
+
+// Does each insertion fit the frame?
+wire l4_fits = {16'd0, l4_at} + 32'd2 <= {16'd0, frame_len} && l4_from <= l4_at
+               && (l4_to == 16'hFFFF || (l4_to > l4_from && l4_to <= frame_len));
+wire ip_fits = {16'd0, ip_at} + 32'd2 <= {16'd0, ip_to} && ip_from <= ip_at
+               && ip_to > ip_from && ip_to <= frame_len;
+
+always @(posedge clk) begin
+    result_valid <= 1'b0;
+    if (beat_valid) begin
+        offset_reg <= off + 16'd16;
+        l4_sum_reg <= l4_sum;
+        ip_sum_reg <= ip_sum;
+        if (beat_first) begin
+            l4_en_reg <= l4_en;
+            ip_en_reg <= ip_en;
+            l4_start_reg <= l4_from;
+            l4_stop_reg <= l4_to;
+            l4_offset_reg <= l4_at;
+            ip_start_reg <= ip_from;
+            ip_stop_reg <= ip_to;
+            ip_offset_reg <= ip_at;
+        end
+        if (beat_last) begin
+            result_valid <= 1'b1;
+            result_bad <= (l4_on && !l4_fits) || (ip_on && !ip_fits);
+            result_l4 <= l4_on && l4_fits;
+            result_l4_offset <= l4_at;
+            result_l4_value <= ~(l4_from[0] ? {l4_folded[7:0], l4_folded[15:8]} : l4_folded);
+            result_ip <= ip_on && ip_fits;
+            result_ip_offset <= ip_at;
+            result_ip_value <= ~(ip_from[0] ? {ip_folded[7:0], ip_folded[15:8]} : ip_folded);
+        end
+    end
+    if (rst) begin
+        offset_reg <= 16'd0;
+        result_valid <= 1'b0;
+    end
+end
+
+endmodule
+
+`resetall

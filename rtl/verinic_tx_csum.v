@@ -11,8 +11,8 @@
 //     header checksum, with the field zeroed by the driver.
 // On the frame's last beat `result_valid` pulses with what to write where.
 // Offsets that do not fit the frame - a checksum field past its end, a start
-// after the field, an end before the start or past the frame - cancel that
-// insertion: the frame goes out unmodified and `result_bad` says so.
+// after the field, an end before the start or past the frame - cancel both
+// insertions: the frame goes out unmodified and `result_bad` says so.
 //
 // Frame data is summed as 16-bit big-endian words at even frame offsets, each
 // byte masked by whether it lies inside the range; an odd start is handled by
@@ -132,10 +132,11 @@ always @(posedge clk) begin
         if (beat_last) begin
             result_valid <= 1'b1;
             result_bad <= (l4_on && !l4_fits) || (ip_on && !ip_fits);
-            result_l4 <= l4_on && l4_fits;
+            // a request that does not fit cancels the frame's other one too
+            result_l4 <= l4_on && l4_fits && !(ip_on && !ip_fits);
             result_l4_offset <= l4_at;
             result_l4_value <= ~(l4_from[0] ? {l4_folded[7:0], l4_folded[15:8]} : l4_folded);
-            result_ip <= ip_on && ip_fits;
+            result_ip <= ip_on && ip_fits && !(l4_on && !l4_fits);
             result_ip_offset <= ip_at;
             result_ip_value <= ~(ip_from[0] ? {ip_folded[7:0], ip_folded[15:8]} : ip_folded);
         end

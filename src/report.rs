@@ -254,6 +254,9 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
     let wall0 = Instant::now();
     let pcap = &scenario.pcap;
     let mut capture = pcap.input.as_deref().map(read_capture).transpose().map_err(RunError::Pcap)?;
+    if let Some(c) = capture.as_ref().filter(|c| c.frames.is_empty()) {
+        return Err(RunError::Pcap(PcapError::Empty { path: c.path.clone(), skipped_truncated: c.skipped_truncated }));
+    }
     let replay: Option<Arc<[CapturedFrame]>> = capture.as_mut().map(|c| std::mem::take(&mut c.frames).into());
     let taps = Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref()).map_err(RunError::Pcap)?;
     let world =

@@ -14,7 +14,7 @@ use crate::error::{DriverError, TxError};
 use crate::regs::{self, icr};
 use crate::rx::RxRing;
 use crate::stats::{self, Stats};
-use crate::tx::{TxParams, TxRing};
+use crate::tx::{TxOffload, TxParams, TxRing};
 use crate::Platform;
 
 /// Interrupt causes the driver enables (IMS) whenever interrupts are on.
@@ -173,8 +173,23 @@ impl Driver {
     /// fewer than `tx_stop_threshold` descriptors remain the queue stops
     /// (and TDT is written regardless of `more`); TX cleaning wakes it.
     pub fn xmit<P: Platform + ?Sized>(&mut self, p: &mut P, frame: Bytes, more: bool) -> Result<(), TxError> {
+        self.xmit_offload(p, frame, TxOffload::None, more)
+    }
+
+    /// [`Driver::xmit`] with a checksum for the device to fill in (the
+    /// stack's CHECKSUM_PARTIAL request: csum_start, csum_offset, and for
+    /// IPv4 the header checksum too). The offsets are passed on as they are;
+    /// ones that do not fit the frame make the device send it unmodified and
+    /// count it (VN_TXCSUMERR).
+    pub fn xmit_offload<P: Platform + ?Sized>(
+        &mut self,
+        p: &mut P,
+        frame: Bytes,
+        offload: TxOffload,
+        more: bool,
+    ) -> Result<(), TxError> {
         let params = self.tx_params();
-        self.tx.xmit(p, &self.costs, &mut self.stats, params, frame, more)
+        self.tx.xmit(p, &self.costs, &mut self.stats, params, frame, offload, more)
     }
 
     /// Writes TDT if frames were queued with `more = true` and not yet announced.

@@ -53,4 +53,5 @@ pub use error::{DriverError, TxError};
 pub use napi::SoftirqOutcome;
 pub use platform::Platform;
 pub use rx::{ChecksumVerdict, RxPacket};
+pub use tx::TxOffload;
 pub use stats::Stats;

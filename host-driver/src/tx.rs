@@ -36,6 +36,49 @@ pub(crate) struct TxParams {
     pub(crate) ide: bool,
 }
 
+/// A checksum the device should fill in on transmit (Linux's
+/// CHECKSUM_PARTIAL: the stack has put the pseudo-header sum in the TCP/UDP
+/// checksum field, and for IPv4 zeroed the header checksum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TxOffload {
+    /// No offload: the frame goes out as it is.
+    #[default]
+    None,
+    /// One checksum: the device sums from `csum_start` to the end of the frame
+    /// and stores the result at `csum_start + csum_offset` (skb->csum_start,
+    /// skb->csum_offset). A legacy descriptor with IC, CSS and CSO.
+    Partial {
+        /// Where the summed region starts (the L4 header).
+        csum_start: u8,
+        /// Where the checksum field is, from `csum_start`.
+        csum_offset: u8,
+    },
+    /// The IPv4 header checksum as well: a context descriptor (IPCSS, IPCSO,
+    /// IPCSE; TUCSS, TUCSO, TUCSE = 0) before the data descriptors, which
+    /// ask for both with POPTS.IXSM and TXSM.
+    Ipv4Partial {
+        /// Start of the IPv4 header.
+        ip_start: u8,
+        /// Its last byte (IPCSE, inclusive).
+        ip_end: u16,
+        /// Where the TCP/UDP region starts.
+        csum_start: u8,
+        /// Where its checksum field is, from `csum_start`.
+        csum_offset: u8,
+    },
+}
+
+/// Context descriptor: DEXT in TUCMD (byte 11); DTYP 0.
+const CTX_TUCMD_DEXT: u8 = 0x20;
+/// Context descriptor TUCMD.IP: the IP checksum is IPv4's.
+const CTX_TUCMD_IP: u8 = 0x02;
+/// Extended data descriptor: DTYP 1 in the high nibble of byte 10.
+const DATA_DTYP: u8 = 0x10;
+/// POPTS (byte 13 of a data descriptor): insert the IP checksum.
+const POPTS_IXSM: u8 = 0x01;
+/// POPTS: insert the TCP/UDP checksum.
+const POPTS_TXSM: u8 = 0x02;
+
 #[derive(Debug)]
 pub(crate) struct TxRing {
     desc_base: u64,
@@ -108,6 +151,7 @@ impl TxRing {
         stats: &mut Stats,
         cfg: TxParams,
         frame: Bytes,
+        offload: TxOffload,
         more: bool,
     ) -> Result<(), TxError> {
         if frame.is_empty() {
@@ -118,7 +162,8 @@ impl TxRing {
             stats.tx_dropped += 1;
             return Err(TxError::FrameTooLong { len: frame.len(), max: cfg.max_frame_len });
         }
-        let need = frame.len().div_ceil(TX_BUF_LEN);
+        let context = matches!(offload, TxOffload::Ipv4Partial { .. });
+        let need = frame.len().div_ceil(TX_BUF_LEN) + usize::from(context);
         // The stop threshold covers a maximum frame, so a running queue has
         // room; the second test only guards against a broken invariant.
         if self.stopped || self.free() < need {
@@ -129,7 +174,32 @@ impl TxRing {
 
         let first = self.next_to_use;
         let mut i = first;
-        let base_cmd = tx_cmd::IFCS | if cfg.ide { tx_cmd::IDE } else { 0 };
+        let mut base_cmd = tx_cmd::IFCS | if cfg.ide { tx_cmd::IDE } else { 0 };
+        let (mut cso, mut css, mut popts_byte10) = (0u8, 0u8, 0u8);
+        match offload {
+            TxOffload::None => {}
+            TxOffload::Partial { csum_start, csum_offset } => {
+                base_cmd |= tx_cmd::IC;
+                css = csum_start;
+                cso = csum_start.wrapping_add(csum_offset);
+            }
+            TxOffload::Ipv4Partial { ip_start, ip_end, csum_start, csum_offset } => {
+                let mut ctx = [0u8; DESC_LEN];
+                ctx[0] = ip_start;
+                ctx[1] = ip_start.wrapping_add(10);
+                ctx[2..4].copy_from_slice(&ip_end.to_le_bytes());
+                ctx[4] = csum_start;
+                ctx[5] = csum_start.wrapping_add(csum_offset);
+                ctx[11] = CTX_TUCMD_DEXT | CTX_TUCMD_IP;
+                p.dma_write(self.desc_addr(i), &ctx);
+                self.slots[i] = Slot { buf: None, eop: None, len: 0 };
+                i = self.next(i);
+                base_cmd |= tx_cmd::DEXT;
+                // data descriptors: DTYP in byte 10, POPTS in byte 13
+                popts_byte10 = DATA_DTYP;
+                css = POPTS_IXSM | POPTS_TXSM;
+            }
+        }
         let chunks = frame.chunks(TX_BUF_LEN);
         let last_chunk = chunks.len() - 1;
         for (k, chunk) in chunks.enumerate() {
@@ -140,7 +210,7 @@ impl TxRing {
             };
             p.dma_write(buf, chunk);
             let cmd = if k == last_chunk { base_cmd | tx_cmd::EOP | tx_cmd::RS } else { base_cmd };
-            let d = TxDesc { addr: buf, length: chunk.len() as u16, cmd, ..TxDesc::default() };
+            let d = TxDesc { addr: buf, length: chunk.len() as u16, cmd, cso: cso | popts_byte10, css, ..TxDesc::default() };
             p.dma_write(self.desc_addr(i), &d.to_bytes());
             self.slots[i] = Slot { buf: Some(buf), eop: None, len: 0 };
             if k == last_chunk {

@@ -112,6 +112,13 @@ pub enum PcapError {
         /// What it is, and what to do.
         detail: &'static str,
     },
+    /// A capture with no complete Ethernet frame to replay.
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// Frames left out because the capture holds only part of them.
+        skipped_truncated: usize,
+    },
     /// Writing a record failed for a reason other than I/O.
     Write {
         /// The file.
@@ -163,6 +170,15 @@ impl fmt::Display for PcapError {
             PcapError::Unsupported { path, offset, detail } => {
                 write!(f, "capture {}: unsupported at byte offset {offset}: {detail}", path.display())
             }
+            PcapError::Empty { path, skipped_truncated: 0 } => {
+                write!(f, "capture {} holds no frames to replay", path.display())
+            }
+            PcapError::Empty { path, skipped_truncated } => write!(
+                f,
+                "capture {} holds no complete frames to replay: all {skipped_truncated} were cut short by \
+                 the capture's snaplen (capture again without a limit, e.g. `tcpdump -s 0`)",
+                path.display()
+            ),
             PcapError::Write { path, detail } => write!(f, "cannot write capture {}: {detail}", path.display()),
         }
     }

@@ -24,8 +24,9 @@ module verinic_nic #(
     parameter RX_FIFO_LOG2 = 10,
     // log2 of the TX FIFO in 128-bit words
     parameter TX_FIFO_LOG2 = 10,
-    // log2 of the descriptor caches
-    parameter DESC_CACHE_LOG2 = 5
+    // log2 of the descriptor caches (64: two descriptors per minimum-size frame,
+    // with a context descriptor each, in flight across 1 us of memory latency)
+    parameter DESC_CACHE_LOG2 = 6
 ) (
     input  wire         clk,
     input  wire         rst,

@@ -2,7 +2,7 @@
 //
 // Each client presents a read burst on its own AR port; the arbiter grants
 // them round-robin into one registered AR output, tagging ARID with the client
-// number. Read data is routed back by RID. Clients must reserve room for
+// number. Read data is registered and routed back by RID. Clients must reserve room for
 // every beat before they request, so R is always accepted (rready = 1): no
 // client can stall another's data.
 //
@@ -97,17 +97,30 @@ assign m_axi_arburst = 2'b01;    // INCR
 assign m_axi_arvalid = arvalid_reg;
 assign m_axi_rready = 1'b1;
 
-// R is passed through unregistered: it only feeds client state, never an
-// output port.
-genvar g;
-generate
-    for (g = 0; g < CLIENTS; g = g + 1) begin : route
-        assign s_r_valid[g] = m_axi_rvalid && m_axi_rid == g;
+// R is registered once on the way in, so that no client logic (the TX
+// checksum sums every beat) hangs combinationally off the input port.
+reg [127:0]      r_data_reg;
+reg [1:0]        r_resp_reg;
+reg              r_last_reg;
+reg [CLIENTS-1:0] r_valid_reg;
+
+integer k;
+always @(posedge clk) begin
+    r_data_reg <= m_axi_rdata;
+    r_resp_reg <= m_axi_rresp;
+    r_last_reg <= m_axi_rlast;
+    for (k = 0; k < CLIENTS; k = k + 1) begin
+        r_valid_reg[k] <= m_axi_rvalid && m_axi_rid == k[ID_W-1:0];
     end
-endgenerate
-assign s_r_data = m_axi_rdata;
-assign s_r_resp = m_axi_rresp;
-assign s_r_last = m_axi_rlast;
+    if (rst) begin
+        r_valid_reg <= {CLIENTS{1'b0}};
+    end
+end
+
+assign s_r_valid = r_valid_reg;
+assign s_r_data = r_data_reg;
+assign s_r_resp = r_resp_reg;
+assign s_r_last = r_last_reg;
 
 endmodule
 

@@ -259,6 +259,37 @@ fn truncated_capture_names_file_and_offset() {
 }
 
 #[test]
+fn snaplen_cut_frames_are_skipped_and_counted() {
+    let dir = temp_dir("snap");
+    let path = dir.join("snap.pcap");
+    let frames = mixed_frames(4, 1_000, 7);
+    let header = pcap_file::pcap::PcapHeader { snaplen: 96, ..Default::default() };
+    let mut w = pcap_file::pcap::PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
+    for f in &frames {
+        let cut = &f.data[..f.data.len().min(96)];
+        w.write_packet(&pcap_file::pcap::PcapPacket::new(Duration::from_nanos(f.ts_ns), f.data.len() as u32, cut)).unwrap();
+    }
+    drop(w);
+    let cap = read_capture(&path).unwrap();
+    let whole: Vec<&CapturedFrame> = frames.iter().filter(|f| f.data.len() <= 96).collect();
+    assert!(!whole.is_empty() && whole.len() < frames.len());
+    assert_eq!(cap.frames.iter().collect::<Vec<_>>(), whole);
+    assert_eq!(cap.skipped_truncated, frames.len() - whole.len());
+
+    // Nothing whole left: a run refuses it, saying why.
+    let only_cut: Vec<CapturedFrame> = frames.iter().filter(|f| f.data.len() > 96).cloned().collect();
+    let mut w = pcap_file::pcap::PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
+    for f in &only_cut {
+        w.write_packet(&pcap_file::pcap::PcapPacket::new(Duration::from_nanos(f.ts_ns), f.data.len() as u32, &f.data[..96])).unwrap();
+    }
+    drop(w);
+    let scenario = Scenario { pcap: PcapSpec { input: Some(path.clone()), ..PcapSpec::default() }, ..Scenario::default() };
+    let msg = report::run(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err().to_string();
+    assert!(msg.contains("snap.pcap") && msg.contains("snaplen"), "{msg}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn wrong_link_type_is_named() {
     let dir = temp_dir("link");
     let frames = mixed_frames(3, 1_000, 5);

@@ -5,7 +5,7 @@
 //! - [`read`]: [`read_capture`] / [`read_frames`] take pcap (microsecond or
 //!   nanosecond, either byte order) and pcapng, told apart by their magic
 //!   number, Ethernet link type only.
-//! - [`write`]: [`PcapWriter`], classic pcap, `LINKTYPE_ETHERNET`,
+//! - [`write`](mod@write): [`PcapWriter`], classic pcap, `LINKTYPE_ETHERNET`,
 //!   nanosecond timestamps by default, timestamps = simulated time.
 //! - [`replay`]: [`PcapReplay`], an [`RxSource`](crate::cosim::RxSource)
 //!   that offers the captured frames at their recorded spacing or back to

@@ -83,29 +83,6 @@ function has_byte;
     end
 endfunction
 
-// Sum of the beat's bytes inside [start, end) as big-endian 16-bit words
-// at even offsets; plus the same for a second range [start2, end2).
-function [18:0] beat_sum;
-    input [63:0] data;
-    input [15:0] offset;
-    input [15:0] start;
-    input [15:0] stop;
-    integer j;
-    reg [15:0] at;
-    reg [7:0]  b;
-    reg [18:0] s;
-    begin
-        s = 19'd0;
-        for (j = 0; j < 8; j = j + 1) begin
-            at = offset + j[15:0];
-            b = (at >= start && at < stop) ? data[8*j +: 8] : 8'd0;
-            // even offset: high byte of its word; odd: low byte
-            s = s + (j[0] ? {11'd0, b} : {3'd0, b, 8'd0});
-        end
-        beat_sum = s;
-    end
-endfunction
-
 function [15:0] fold;
     input [31:0] s;
     reg   [31:0] t;
@@ -146,14 +123,20 @@ wire [15:0] addr_end = is_v6_layout ? l3 + 16'd40 : l3 + 16'd20;
 wire [7:0] frag_hi = byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
 /* verilator lint_on UNUSEDSIGNAL */
 
-wire [18:0] raw_part = beat_sum(s_axis_tdata, offset_reg, {8'd0, cfg_pcss}, frame_end);
-wire [18:0] ip_part = beat_sum(s_axis_tdata, offset_reg, l3, ip_hdr_end);
-wire [18:0] addr_part = beat_sum(s_axis_tdata, offset_reg, addr_start, addr_end);
-wire [18:0] l4_part = beat_sum(s_axis_tdata, offset_reg, l4_start, l4_end);
+wire [19:0] raw_part, ip_part, addr_part, l4_part;
 
-wire [31:0] raw_sum = raw_sum_reg + {13'd0, raw_part};
-wire [31:0] ip_sum = ip_sum_reg + {13'd0, ip_part};
-wire [31:0] l4_sum = l4_sum_reg + {13'd0, l4_part} + {13'd0, addr_part};
+verinic_ones_sum #(.BYTES(8)) raw_sum_inst (
+    .data(s_axis_tdata), .offset(offset_reg), .start({8'd0, cfg_pcss}), .stop(frame_end), .sum(raw_part));
+verinic_ones_sum #(.BYTES(8)) ip_sum_inst (
+    .data(s_axis_tdata), .offset(offset_reg), .start(l3), .stop(ip_hdr_end), .sum(ip_part));
+verinic_ones_sum #(.BYTES(8)) addr_sum_inst (
+    .data(s_axis_tdata), .offset(offset_reg), .start(addr_start), .stop(addr_end), .sum(addr_part));
+verinic_ones_sum #(.BYTES(8)) l4_sum_inst (
+    .data(s_axis_tdata), .offset(offset_reg), .start(l4_start), .stop(l4_end), .sum(l4_part));
+
+wire [31:0] raw_sum = raw_sum_reg + {12'd0, raw_part};
+wire [31:0] ip_sum = ip_sum_reg + {12'd0, ip_part};
+wire [31:0] l4_sum = l4_sum_reg + {12'd0, l4_part} + {12'd0, addr_part};
 
 // ---------------------------------------------------------------------------
 // Verdict on the last beat

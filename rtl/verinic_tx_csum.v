@@ -58,27 +58,6 @@ reg        l4_en_reg, ip_en_reg;
 reg [15:0] l4_start_reg, l4_offset_reg, l4_stop_reg;
 reg [15:0] ip_start_reg, ip_offset_reg, ip_stop_reg;
 
-// Sum of this beat's bytes inside [start, stop) as big-endian words
-function [19:0] beat_sum;
-    input [127:0] data;
-    input [15:0]  offset;
-    input [15:0]  start;
-    input [15:0]  stop;
-    integer j;
-    reg [15:0] at;
-    reg [7:0]  b;
-    reg [19:0] s;
-    begin
-        s = 20'd0;
-        for (j = 0; j < 16; j = j + 1) begin
-            at = offset + j[15:0];
-            b = (at >= start && at < stop) ? data[8*j +: 8] : 8'd0;
-            s = s + (j[0] ? {12'd0, b} : {4'd0, b, 8'd0});
-        end
-        beat_sum = s;
-    end
-endfunction
-
 function [15:0] fold;
     input [31:0] s;
     reg   [31:0] t;
@@ -100,8 +79,15 @@ wire [15:0] ip_from = beat_first ? {8'd0, ip_start} : ip_start_reg;
 wire [15:0] ip_to = beat_first ? ip_end + 16'd1 : ip_stop_reg;
 wire [15:0] ip_at = beat_first ? {8'd0, ip_offset} : ip_offset_reg;
 
-wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, beat_sum(beat_data, off, l4_from, l4_to)};
-wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, beat_sum(beat_data, off, ip_from, ip_to)};
+wire [19:0] l4_part, ip_part;
+
+verinic_ones_sum #(.BYTES(16)) l4_sum_inst (
+    .data(beat_data), .offset(off), .start(l4_from), .stop(l4_to), .sum(l4_part));
+verinic_ones_sum #(.BYTES(16)) ip_sum_inst (
+    .data(beat_data), .offset(off), .start(ip_from), .stop(ip_to), .sum(ip_part));
+
+wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, l4_part};
+wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, ip_part};
 
 wire [15:0] frame_len = off + {11'd0, beat_bytes};
 wire [15:0] l4_folded = fold(l4_sum);

@@ -21,18 +21,6 @@ use verinic_sim::xgmii::{EncoderConfig, TxFrame};
 // ---------------------------------------------------------------------------
 // Reference
 
-/// Ones' complement sum of big-endian 16-bit words, `data` starting at an even offset.
-fn sum16(data: &[u8]) -> u32 {
-    data.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))).sum()
-}
-
-fn fold(mut s: u32) -> u16 {
-    while s > 0xFFFF {
-        s = (s & 0xFFFF) + (s >> 16);
-    }
-    s as u16
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Verdict {
     ipcs: bool,

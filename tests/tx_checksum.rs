@@ -14,17 +14,6 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use verinic::cosim::Machine;
 use verinic_driver::{regs, TxOffload};
 
-fn sum16(data: &[u8]) -> u32 {
-    data.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))).sum()
-}
-
-fn fold(mut s: u32) -> u16 {
-    while s > 0xFFFF {
-        s = (s & 0xFFFF) + (s >> 16);
-    }
-    s as u16
-}
-
 /// A correct frame, and the same frame as the stack hands it to the driver.
 struct Case {
     wire: Vec<u8>,

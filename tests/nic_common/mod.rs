@@ -35,3 +35,16 @@ pub fn run_until_delivered(m: &mut Machine, n: u64, max_us: u64) {
         m.run_until(t);
     }
 }
+
+/// Ones' complement sum of big-endian 16-bit words; `data` starts at an even offset.
+pub fn sum16(data: &[u8]) -> u32 {
+    data.chunks(2).map(|c| u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))).sum()
+}
+
+/// Folds the carries of a ones' complement sum into 16 bits.
+pub fn fold(mut s: u32) -> u16 {
+    while s > 0xFFFF {
+        s = (s & 0xFFFF) + (s >> 16);
+    }
+    s as u16
+}

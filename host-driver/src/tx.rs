@@ -144,6 +144,8 @@ impl TxRing {
     }
 
     /// Queues one frame; see [`crate::Driver::xmit`].
+    // ring state, platform, cost model, counters and the request: all needed
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn xmit<P: Platform + ?Sized>(
         &mut self,
         p: &mut P,

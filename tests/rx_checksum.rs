@@ -9,7 +9,6 @@
 
 mod nic_common;
 
-use etherparse::PacketBuilder;
 use nic_common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -90,46 +89,8 @@ enum Mutation {
     NonIp,
 }
 
-fn ip_checksum_fix(f: &mut [u8], l3: usize) {
-    let ihl = usize::from(f[l3] & 0xF) * 4;
-    f[l3 + 10..l3 + 12].copy_from_slice(&[0, 0]);
-    let c = !fold(sum16(&f[l3..l3 + ihl]));
-    f[l3 + 10..l3 + 12].copy_from_slice(&c.to_be_bytes());
-}
-
-#[allow(clippy::too_many_arguments)]
 fn build(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], m: Mutation) -> Vec<u8> {
-    let eth = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1]);
-    let mut f = Vec::new();
-    macro_rules! finish {
-        ($ip:expr) => {
-            if tcp {
-                $ip.tcp(1234, 80, 7, 1024).write(&mut f, payload).unwrap()
-            } else {
-                $ip.udp(5353, 53).write(&mut f, payload).unwrap()
-            }
-        };
-    }
-    let (s4, d4) = ([10, 0, 0, 1], [10, 0, 0, 2]);
-    let (s6, d6) = ([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
-    match (vlan, v6) {
-        (false, false) => finish!(eth.ipv4(s4, d4, 64)),
-        (false, true) => finish!(eth.ipv6(s6, d6, 64)),
-        (true, false) => finish!(eth.single_vlan(5.try_into().unwrap()).ipv4(s4, d4, 64)),
-        (true, true) => finish!(eth.single_vlan(5.try_into().unwrap()).ipv6(s6, d6, 64)),
-    }
-    let l3 = if vlan { 18 } else { 14 };
-    if !v6 && options > 0 {
-        // IPv4 options (NOPs) after the fixed header; the L4 checksum is not affected
-        let at = l3 + 20;
-        f.splice(at..at, std::iter::repeat_n(1u8, options * 4));
-        f[l3] = 0x40 | (5 + options as u8);
-        let total = u16::from_be_bytes([f[l3 + 2], f[l3 + 3]]) + (options * 4) as u16;
-        f[l3 + 2..l3 + 4].copy_from_slice(&total.to_be_bytes());
-        ip_checksum_fix(&mut f, l3);
-    }
-    let ihl = if v6 { 40 } else { usize::from(f[l3] & 0xF) * 4 };
-    let l4 = l3 + ihl;
+    let (mut f, Layout { l3, l4 }) = ip_frame(v6, tcp, vlan, options, payload);
     let csum_at = l4 + if tcp { 16 } else { 6 };
     match m {
         Mutation::None => {}
@@ -138,14 +99,14 @@ fn build(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], m: Mut
         Mutation::UdpZero if !tcp => f[csum_at..csum_at + 2].copy_from_slice(&[0, 0]),
         Mutation::Fragment if !v6 => {
             f[l3 + 6] |= 0x20; // MF
-            ip_checksum_fix(&mut f, l3);
+            ipv4_checksum_fix(&mut f, l3);
         }
         Mutation::LyingLength => {
             let at = if v6 { l3 + 4 } else { l3 + 2 };
             let n = u16::from_be_bytes([f[at], f[at + 1]]) + 100;
             f[at..at + 2].copy_from_slice(&n.to_be_bytes());
             if !v6 {
-                ip_checksum_fix(&mut f, l3);
+                ipv4_checksum_fix(&mut f, l3);
             }
         }
         Mutation::Ipv6Extension if v6 => f[l3 + 6] = 0, // hop-by-hop options

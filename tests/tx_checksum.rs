@@ -7,7 +7,6 @@
 mod nic_common;
 
 use bytes::Bytes;
-use etherparse::PacketBuilder;
 use nic_common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -24,38 +23,7 @@ struct Case {
 }
 
 fn case(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], ip_too: bool) -> Case {
-    let eth = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
-    let (s4, d4) = ([192, 168, 1, 1], [192, 168, 1, 2]);
-    let (s6, d6) = ([0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
-    let mut f = Vec::new();
-    macro_rules! finish {
-        ($ip:expr) => {
-            if tcp {
-                $ip.tcp(4000, 443, 99, 512).write(&mut f, payload).unwrap()
-            } else {
-                $ip.udp(4001, 4789).write(&mut f, payload).unwrap()
-            }
-        };
-    }
-    match (vlan, v6) {
-        (false, false) => finish!(eth.ipv4(s4, d4, 32)),
-        (false, true) => finish!(eth.ipv6(s6, d6, 32)),
-        (true, false) => finish!(eth.single_vlan(9.try_into().unwrap()).ipv4(s4, d4, 32)),
-        (true, true) => finish!(eth.single_vlan(9.try_into().unwrap()).ipv6(s6, d6, 32)),
-    }
-    let l3 = if vlan { 18 } else { 14 };
-    if !v6 && options > 0 {
-        let at = l3 + 20;
-        f.splice(at..at, std::iter::repeat_n(1u8, options * 4));
-        f[l3] = 0x40 | (5 + options as u8);
-        let total = u16::from_be_bytes([f[l3 + 2], f[l3 + 3]]) + (options * 4) as u16;
-        f[l3 + 2..l3 + 4].copy_from_slice(&total.to_be_bytes());
-        f[l3 + 10..l3 + 12].copy_from_slice(&[0, 0]);
-        let c = !fold(sum16(&f[l3..at + options * 4]));
-        f[l3 + 10..l3 + 12].copy_from_slice(&c.to_be_bytes());
-    }
-    let ihl = if v6 { 40 } else { usize::from(f[l3] & 0xF) * 4 };
-    let l4 = l3 + ihl;
+    let (f, Layout { l3, l4 }) = ip_frame(v6, tcp, vlan, options, payload);
     let l4_len = f.len() - l4;
     let off = if tcp { 16 } else { 6 };
     // CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum
@@ -65,7 +33,7 @@ fn case(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], ip_too:
     handed[l4 + off..l4 + off + 2].copy_from_slice(&seed.to_be_bytes());
     let offload = if ip_too && !v6 {
         handed[l3 + 10..l3 + 12].copy_from_slice(&[0, 0]);
-        TxOffload::Ipv4Partial { ip_start: l3 as u8, ip_end: (l3 + ihl - 1) as u16, csum_start: l4 as u8, csum_offset: off as u8 }
+        TxOffload::Ipv4Partial { ip_start: l3 as u8, ip_end: (l4 - 1) as u16, csum_start: l4 as u8, csum_offset: off as u8 }
     } else {
         TxOffload::Partial { csum_start: l4 as u8, csum_offset: off as u8 }
     };

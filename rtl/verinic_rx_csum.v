@@ -198,22 +198,9 @@ always @(posedge clk) begin
         end
         if (has_byte(offset_reg, l4_start + 16'd6)) udp_csum_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd6);
         if (has_byte(offset_reg, l4_start + 16'd7)) udp_csum_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd7);
-
-        if (s_axis_tlast) begin
-            offset_reg <= 16'd0;
-            raw_sum_reg <= 32'd0;
-            ip_sum_reg <= 32'd0;
-            l4_sum_reg <= 32'd0;
-            vlan_reg <= 1'b0;
-            ethertype_reg <= 16'd0;
-            ip_vh_reg <= 8'd0;
-            ip_len_reg <= 16'd0;
-            ip_frag_reg <= 14'd0;
-            ip_proto_reg <= 8'd0;
-            udp_csum_reg <= 16'd0;
-        end
     end
-    if (rst) begin
+    // a new frame starts from nothing, after reset or after a last beat
+    if (rst || (s_axis_tvalid && s_axis_tlast)) begin
         offset_reg <= 16'd0;
         raw_sum_reg <= 32'd0;
         ip_sum_reg <= 32'd0;

@@ -411,14 +411,7 @@ impl Recorder {
 /// may be held back by the ITR ceiling and the coalescing timers, so that
 /// frames waiting in the ring for their interrupt are not cut off.
 pub fn drain_budget_ns(scenario: &Scenario) -> u64 {
-    let d = &scenario.driver;
-    let itr_gap_ns = match d.itr_max_irqs_per_sec {
-        0 => 0,
-        rate => 1_000_000_000 / u64::from(rate) + 1,
-    };
-    let timer_us = [d.rx_usecs, d.rx_usecs_abs, d.tx_usecs, d.tx_usecs_abs].into_iter().max().unwrap_or(0);
-    // Delay registers count 1.024 us units, rounded up.
-    DRAIN_NS + itr_gap_ns + u64::from(timer_us) * 1024 + 1024
+    DRAIN_NS + scenario.driver_config().coalesce.max_holdoff_ns()
 }
 
 /// Stops the traffic and runs until every frame is delivered or counted as

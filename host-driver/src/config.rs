@@ -222,6 +222,19 @@ impl Coalesce {
         }
     }
 
+    /// The longest the device may hold an interrupt back under these
+    /// settings (ns): the ITR interval plus the longest coalescing timer, in
+    /// the device's 1.024 us units rounded up. Waiting this long with nothing
+    /// happening means nothing is pending.
+    pub fn max_holdoff_ns(&self) -> u64 {
+        let itr_gap_ns = match self.itr_max_irqs_per_sec {
+            0 => 0,
+            rate => 1_000_000_000 / u64::from(rate) + 1,
+        };
+        let timer_us = self.rx_usecs.max(self.rx_usecs_abs).max(self.tx_usecs).max(self.tx_usecs_abs);
+        itr_gap_ns + (u64::from(timer_us) + 1) * 1024
+    }
+
     /// Whether TX descriptors carry IDE (so TIDV delays their TXDW).
     pub fn tx_ide(&self) -> bool {
         self.tx_usecs > 0

@@ -38,6 +38,7 @@ pub mod pool;
 pub mod regs;
 mod rx;
 pub mod stats;
+mod ring;
 mod tx;
 
 #[cfg(any(test, feature = "mock"))]

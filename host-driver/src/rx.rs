@@ -15,7 +15,8 @@ use bytes::Bytes;
 use crate::config::MAX_FRAME_LEN;
 use crate::cost::{spend, CpuCosts};
 use crate::desc::{rx_errors, rx_status, RxDesc, DESC_LEN};
-use crate::pool::{DmaPool, DMA_ALIGN};
+use crate::pool::DmaPool;
+use crate::ring::DescRing;
 use crate::stats::Stats;
 use crate::{regs, Platform};
 
@@ -89,10 +90,7 @@ struct Partial {
 
 #[derive(Debug)]
 pub(crate) struct RxRing {
-    desc_base: u64,
-    n: usize,
-    next_to_clean: usize,
-    next_to_use: usize,
+    ring: DescRing,
     bufs: Vec<Option<u64>>,
     pool: DmaPool,
     partial: Option<Partial>,
@@ -104,16 +102,13 @@ pub(crate) struct RxRing {
 impl RxRing {
     /// Allocates the descriptor ring and the buffer pool. Writes nothing to the device.
     pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize, buf_len: usize, refill_batch: usize) -> Self {
-        let desc_base = p.dma_alloc(n * DESC_LEN, DMA_ALIGN);
+        let ring = DescRing::new(p, n);
         // One buffer per slot: at most n - 1 are on the ring, and one can be
         // between "cleaned" and "refilled".
         let pool = DmaPool::new(p, n, buf_len);
         RxRing {
-            desc_base,
-            n,
-            next_to_clean: 0,
             // Nothing given to the device yet: every slot counts as unused.
-            next_to_use: 0,
+            ring,
             bufs: vec![None; n],
             pool,
             partial: None,
@@ -123,32 +118,20 @@ impl RxRing {
     }
 
     pub(crate) fn desc_base(&self) -> u64 {
-        self.desc_base
+        self.ring.base
     }
 
     pub(crate) fn next_to_clean(&self) -> usize {
-        self.next_to_clean
+        self.ring.next_to_clean
     }
 
     pub(crate) fn next_to_use(&self) -> usize {
-        self.next_to_use
-    }
-
-    fn desc_addr(&self, i: usize) -> u64 {
-        self.desc_base + (i * DESC_LEN) as u64
-    }
-
-    fn next(&self, i: usize) -> usize {
-        if i + 1 == self.n {
-            0
-        } else {
-            i + 1
-        }
+        self.ring.next_to_use
     }
 
     /// Slots without a buffer, less the one always kept empty (igb_desc_unused).
     fn unused(&self) -> usize {
-        (self.next_to_clean + self.n - self.next_to_use - 1) % self.n
+        (self.ring.next_to_clean + self.ring.n - self.ring.next_to_use - 1) % self.ring.n
     }
 
     /// Gives every unused slot a buffer and writes RDT once.
@@ -159,22 +142,22 @@ impl RxRing {
         }
         let mut done = 0;
         for _ in 0..count {
-            let i = self.next_to_use;
+            let i = self.ring.next_to_use;
             let Some(buf) = self.pool.alloc() else {
                 stats.alloc_rx_buff_failed += 1;
                 break;
             };
             self.bufs[i] = Some(buf);
             let d = RxDesc { addr: buf, ..RxDesc::default() };
-            p.dma_write(self.desc_addr(i), &d.to_bytes());
+            p.dma_write(self.ring.addr(i), &d.to_bytes());
             spend(p, costs.per_refill_desc);
-            self.next_to_use = self.next(i);
+            self.ring.next_to_use = self.ring.next(i);
             done += 1;
         }
         if done > 0 {
             // Descriptors are in coherent memory and the platform applies
             // writes in order: this is where a real driver puts wmb().
-            costs.write_reg(p, regs::RDT, self.next_to_use as u32);
+            costs.write_reg(p, regs::RDT, self.ring.next_to_use as u32);
             stats.rx_tail_writes += 1;
         }
     }
@@ -192,18 +175,18 @@ impl RxRing {
         let mut work = 0;
         let buf_len = self.pool.buf_len();
         while work < budget {
-            let i = self.next_to_clean;
+            let i = self.ring.next_to_clean;
             // The kept-empty slot: everything before it is already cleaned.
             let Some(buf) = self.bufs[i] else { break };
             let mut raw = [0u8; DESC_LEN];
-            p.dma_read(self.desc_addr(i), &mut raw);
+            p.dma_read(self.ring.addr(i), &mut raw);
             let d = RxDesc::from_bytes(&raw);
             if d.status & rx_status::DD == 0 {
                 break;
             }
             // Clear the status now: until the slot is refilled its stale DD
             // must never be mistaken for a new frame (e1000 does the same).
-            p.dma_write(self.desc_addr(i) + 12, &[0]);
+            p.dma_write(self.ring.addr(i) + 12, &[0]);
             self.bufs[i] = None;
 
             let part = self.partial.get_or_insert_with(Partial::default);
@@ -219,7 +202,7 @@ impl RxRing {
             // The data is copied out: the buffer can go back at once.
             let freed = self.pool.free(buf);
             debug_assert!(freed.is_ok(), "rx buffer {buf:#x}: {freed:?}");
-            self.next_to_clean = self.next(i);
+            self.ring.next_to_clean = self.ring.next(i);
 
             if d.status & rx_status::EOP != 0 {
                 let part = self.partial.take().unwrap_or_default();

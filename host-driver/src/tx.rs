@@ -12,7 +12,8 @@ use crate::config::TX_BUF_LEN;
 use crate::cost::{spend, CpuCosts};
 use crate::desc::{tx_cmd, tx_status, TxDesc, DESC_LEN};
 use crate::error::TxError;
-use crate::pool::{DmaPool, DMA_ALIGN};
+use crate::pool::DmaPool;
+use crate::ring::DescRing;
 use crate::stats::Stats;
 use crate::{regs, Platform};
 
@@ -81,10 +82,7 @@ const POPTS_TXSM: u8 = 0x02;
 
 #[derive(Debug)]
 pub(crate) struct TxRing {
-    desc_base: u64,
-    n: usize,
-    next_to_clean: usize,
-    next_to_use: usize,
+    ring: DescRing,
     slots: Vec<Slot>,
     pool: DmaPool,
     stopped: bool,
@@ -95,13 +93,10 @@ pub(crate) struct TxRing {
 impl TxRing {
     /// Allocates the descriptor ring and one bounce buffer per slot.
     pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize) -> Self {
-        let desc_base = p.dma_alloc(n * DESC_LEN, DMA_ALIGN);
+        let ring = DescRing::new(p, n);
         let pool = DmaPool::new(p, n, TX_BUF_LEN);
         TxRing {
-            desc_base,
-            n,
-            next_to_clean: 0,
-            next_to_use: 0,
+            ring,
             slots: vec![Slot::default(); n],
             pool,
             stopped: false,
@@ -110,37 +105,25 @@ impl TxRing {
     }
 
     pub(crate) fn desc_base(&self) -> u64 {
-        self.desc_base
+        self.ring.base
     }
 
     pub(crate) fn next_to_clean(&self) -> usize {
-        self.next_to_clean
+        self.ring.next_to_clean
     }
 
     pub(crate) fn next_to_use(&self) -> usize {
-        self.next_to_use
+        self.ring.next_to_use
     }
 
     pub(crate) fn stopped(&self) -> bool {
         self.stopped
     }
 
-    fn desc_addr(&self, i: usize) -> u64 {
-        self.desc_base + (i * DESC_LEN) as u64
-    }
-
-    fn next(&self, i: usize) -> usize {
-        if i + 1 == self.n {
-            0
-        } else {
-            i + 1
-        }
-    }
-
     /// Descriptors the driver may still queue (one slot always stays empty).
     pub(crate) fn free(&self) -> usize {
-        let used = (self.next_to_use + self.n - self.next_to_clean) % self.n;
-        self.n - 1 - used
+        let used = (self.ring.next_to_use + self.ring.n - self.ring.next_to_clean) % self.ring.n;
+        self.ring.n - 1 - used
     }
 
     /// Queues one frame; see [`crate::Driver::xmit`].
@@ -174,7 +157,7 @@ impl TxRing {
         }
         spend(p, costs.per_tx_frame);
 
-        let first = self.next_to_use;
+        let first = self.ring.next_to_use;
         let mut i = first;
         let mut base_cmd = tx_cmd::IFCS | if cfg.ide { tx_cmd::IDE } else { 0 };
         let (mut cso, mut css, mut popts_byte10) = (0u8, 0u8, 0u8);
@@ -193,9 +176,9 @@ impl TxRing {
                 ctx[4] = csum_start;
                 ctx[5] = csum_start.wrapping_add(csum_offset);
                 ctx[11] = CTX_TUCMD_DEXT | CTX_TUCMD_IP;
-                p.dma_write(self.desc_addr(i), &ctx);
+                p.dma_write(self.ring.addr(i), &ctx);
                 self.slots[i] = Slot { buf: None, eop: None, len: 0 };
-                i = self.next(i);
+                i = self.ring.next(i);
                 base_cmd |= tx_cmd::DEXT;
                 // data descriptors: DTYP in byte 10, POPTS in byte 13
                 popts_byte10 = DATA_DTYP;
@@ -213,15 +196,15 @@ impl TxRing {
             p.dma_write(buf, chunk);
             let cmd = if k == last_chunk { base_cmd | tx_cmd::EOP | tx_cmd::RS } else { base_cmd };
             let d = TxDesc { addr: buf, length: chunk.len() as u16, cmd, cso: cso | popts_byte10, css, ..TxDesc::default() };
-            p.dma_write(self.desc_addr(i), &d.to_bytes());
+            p.dma_write(self.ring.addr(i), &d.to_bytes());
             self.slots[i] = Slot { buf: Some(buf), eop: None, len: 0 };
             if k == last_chunk {
                 self.slots[first].eop = Some(i);
                 self.slots[first].len = frame.len();
             }
-            i = self.next(i);
+            i = self.ring.next(i);
         }
-        self.next_to_use = i;
+        self.ring.next_to_use = i;
 
         if self.free() < cfg.stop_threshold {
             self.stopped = true;
@@ -245,7 +228,7 @@ impl TxRing {
     }
 
     fn write_tail<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
-        costs.write_reg(p, regs::TDT, self.next_to_use as u32);
+        costs.write_reg(p, regs::TDT, self.ring.next_to_use as u32);
         stats.tx_tail_writes += 1;
         self.tail_pending = false;
     }
@@ -260,14 +243,14 @@ impl TxRing {
         wake_threshold: usize,
     ) -> usize {
         let mut cleaned = 0;
-        while self.next_to_clean != self.next_to_use {
-            let first = self.next_to_clean;
+        while self.ring.next_to_clean != self.ring.next_to_use {
+            let first = self.ring.next_to_clean;
             let Some(eop) = self.slots[first].eop else {
                 debug_assert!(false, "tx slot {first} starts no frame");
                 break;
             };
             let mut raw = [0u8; DESC_LEN];
-            p.dma_read(self.desc_addr(eop), &mut raw);
+            p.dma_read(self.ring.addr(eop), &mut raw);
             if TxDesc::from_bytes(&raw).status & tx_status::DD == 0 {
                 break;
             }
@@ -280,12 +263,12 @@ impl TxRing {
                 }
                 self.slots[i] = Slot::default();
                 let done = i == eop;
-                i = self.next(i);
+                i = self.ring.next(i);
                 if done {
                     break;
                 }
             }
-            self.next_to_clean = i;
+            self.ring.next_to_clean = i;
             stats.tx_packets += 1;
             stats.tx_bytes += len as u64;
             spend(p, costs.per_tx_clean);

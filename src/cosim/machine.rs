@@ -357,13 +357,7 @@ impl Machine {
         let deadline = self.cpu_ns + max_ns;
         // Quiet means: no delivery for longer than an interrupt can be held
         // back by the rate ceiling and the coalescing timers.
-        let c = self.driver.config().coalesce;
-        let itr_gap_ns = match c.itr_max_irqs_per_sec {
-            0 => 0,
-            rate => 1_000_000_000 / u64::from(rate) + 1,
-        };
-        let timer_ns = u64::from(c.rx_usecs.max(c.rx_usecs_abs).max(c.tx_usecs).max(c.tx_usecs_abs)) * 1024;
-        let quiet_ns = 50_000 + itr_gap_ns + timer_ns;
+        let quiet_ns = 50_000 + self.driver.config().coalesce.max_holdoff_ns();
         let mut quiet_since = self.cpu_ns;
         let mut last_delivered = self.app.delivered;
         while self.cpu_ns < deadline {

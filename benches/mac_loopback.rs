@@ -75,7 +75,12 @@ fn head_to_head() {
     println!("  rust harness  {:>8.3} Mcycles/s", r / 1e6);
     println!("  C++ loop      {:>8.3} Mcycles/s", c / 1e6);
     println!("  ratio         {:>8.3}  (target >= 0.8)", r / c);
-    println!("  frames good   {} (rust) and {} (C++) of about {} at line rate", h.frames_good(), cpp.frames_good(), line_rate_frames);
+    println!(
+        "  frames good   {} (rust) and {} (C++) of about {} at line rate",
+        h.frames_good(),
+        cpp.frames_good(),
+        line_rate_frames
+    );
 }
 
 fn main() {

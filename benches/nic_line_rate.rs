@@ -45,7 +45,15 @@ fn machine(app: AppConfig, rx: Option<usize>) -> Machine {
         rx_ring: 4096,
         tx_ring: 4096,
         napi_budget: 64,
-        coalesce: Coalesce { rx_usecs: 0, rx_frames: 64, rx_usecs_abs: 10, tx_usecs: 0, tx_frames: 64, tx_usecs_abs: 10, itr_max_irqs_per_sec: 0 },
+        coalesce: Coalesce {
+            rx_usecs: 0,
+            rx_frames: 64,
+            rx_usecs_abs: 10,
+            tx_usecs: 0,
+            tx_frames: 64,
+            tx_usecs_abs: 10,
+            itr_max_irqs_per_sec: 0,
+        },
         ..Default::default()
     };
     Machine::new(world, cfg, CpuCosts::zero(), app).unwrap()
@@ -115,16 +123,37 @@ fn tx_offload(len: usize) -> (f64, u64, f64, u32) {
 fn main() {
     // criterion-style arguments (e.g. --bench) are accepted and ignored
     println!("NIC line rate, driver on a fast host, host memory read latency 1 us, {} us window", WINDOW_NS / 1000);
-    println!("{:<4} {:>6} {:>10} {:>10} {:>8} {:>7} {:>8}", "dir", "frame", "Mpps", "line rate", "share", "drops", "wall s");
+    println!(
+        "{:<4} {:>6} {:>10} {:>10} {:>8} {:>7} {:>8}",
+        "dir", "frame", "Mpps", "line rate", "share", "drops", "wall s"
+    );
     for len in [64usize, 1518] {
         let (mpps, drops, wall) = rx(len);
         let lr = line_rate_mpps(len);
-        println!("{:<4} {:>6} {:>10.4} {:>10.4} {:>7.1}% {:>7} {:>8.1}", "rx", len, mpps, lr, mpps / lr * 100.0, drops, wall);
+        println!(
+            "{:<4} {:>6} {:>10.4} {:>10.4} {:>7.1}% {:>7} {:>8.1}",
+            "rx",
+            len,
+            mpps,
+            lr,
+            mpps / lr * 100.0,
+            drops,
+            wall
+        );
     }
     for len in [64usize, 1518] {
         let (mpps, bad, wall) = tx(len);
         let lr = line_rate_mpps(len);
-        println!("{:<4} {:>6} {:>10.4} {:>10.4} {:>7.1}% {:>7} {:>8.1}", "tx", len, mpps, lr, mpps / lr * 100.0, bad, wall);
+        println!(
+            "{:<4} {:>6} {:>10.4} {:>10.4} {:>7.1}% {:>7} {:>8.1}",
+            "tx",
+            len,
+            mpps,
+            lr,
+            mpps / lr * 100.0,
+            bad,
+            wall
+        );
     }
     println!("tx with IPv4 + L4 checksum offload (context descriptor per frame):");
     for len in [64usize, 1518] {
@@ -132,7 +161,13 @@ fn main() {
         let lr = line_rate_mpps(len);
         println!(
             "{:<4} {:>6} {:>10.4} {:>10.4} {:>7.1}% {:>7} {:>8.1}  (VN_TXCSUMERR {csum_err})",
-            "tx+cs", len, mpps, lr, mpps / lr * 100.0, bad, wall
+            "tx+cs",
+            len,
+            mpps,
+            lr,
+            mpps / lr * 100.0,
+            bad,
+            wall
         );
     }
 }

@@ -38,15 +38,7 @@ const PROFILES: &[Profile] = &[
     Profile {
         name: "debug",
         trace: true,
-        verilator_flags: &[
-            "-O3",
-            "--x-assign",
-            "unique",
-            "--x-initial",
-            "unique",
-            "--trace-fst",
-            "--trace-underscore",
-        ],
+        verilator_flags: &["-O3", "--x-assign", "unique", "--x-initial", "unique", "--trace-fst", "--trace-underscore"],
     },
 ];
 
@@ -110,10 +102,8 @@ fn main() {
     fs::write(out.join("ports.rs"), rust_ports).unwrap();
 
     let results: Vec<Vec<PathBuf>> = std::thread::scope(|s| {
-        let handles: Vec<_> = models
-            .iter()
-            .map(|(mdir, trace)| s.spawn(|| compile_model(mdir, *trace, &vl_include, &csrc)))
-            .collect();
+        let handles: Vec<_> =
+            models.iter().map(|(mdir, trace)| s.spawn(|| compile_model(mdir, *trace, &vl_include, &csrc))).collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for r in results {
@@ -338,14 +328,24 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
             writeln!(s, "    #[inline(always)]").unwrap();
             writeln!(s, "    pub fn {}(&self) -> u128 {{", p.name).unwrap();
             writeln!(s, "        let mut v = 0u128;").unwrap();
-            writeln!(s, "        for i in (0..{words}).rev() {{ v = (v << 32) | unsafe {{ *self.{}.add(i) }} as u128; }}", p.name).unwrap();
+            writeln!(
+                s,
+                "        for i in (0..{words}).rev() {{ v = (v << 32) | unsafe {{ *self.{}.add(i) }} as u128; }}",
+                p.name
+            )
+            .unwrap();
             writeln!(s, "        v").unwrap();
             writeln!(s, "    }}").unwrap();
             if p.input {
                 writeln!(s, "    /// Drives `{}` from the next clock edge on.", p.name).unwrap();
                 writeln!(s, "    #[inline(always)]").unwrap();
                 writeln!(s, "    pub fn set_{}(&self, value: u128) {{", p.name).unwrap();
-                writeln!(s, "        for i in 0..{words} {{ unsafe {{ *self.{}.add(i) = (value >> (32 * i)) as u32 }} }}", p.name).unwrap();
+                writeln!(
+                    s,
+                    "        for i in 0..{words} {{ unsafe {{ *self.{}.add(i) = (value >> (32 * i)) as u32 }} }}",
+                    p.name
+                )
+                .unwrap();
                 writeln!(s, "    }}").unwrap();
             }
             continue;
@@ -363,8 +363,12 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
             writeln!(s, "    /// Drives `{}` from the next clock edge on.", p.name).unwrap();
             writeln!(s, "    #[inline(always)]").unwrap();
             if p.width == 1 {
-                writeln!(s, "    pub fn set_{}(&self, value: bool) {{ unsafe {{ *self.{} = value as u8 }} }}", p.name, p.name)
-                    .unwrap();
+                writeln!(
+                    s,
+                    "    pub fn set_{}(&self, value: bool) {{ unsafe {{ *self.{} = value as u8 }} }}",
+                    p.name, p.name
+                )
+                .unwrap();
             } else {
                 let bits = match ty {
                     "u8" => 8,
@@ -373,11 +377,7 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
                     _ => 64,
                 };
                 // Verilator expects unused high bits to stay zero.
-                let mask = if p.width == bits {
-                    String::new()
-                } else {
-                    format!(" & {:#x}", (1u64 << p.width) - 1)
-                };
+                let mask = if p.width == bits { String::new() } else { format!(" & {:#x}", (1u64 << p.width) - 1) };
                 writeln!(
                     s,
                     "    pub fn set_{}(&self, value: {ty}) {{ unsafe {{ *self.{} = value{mask} }} }}",

@@ -10,7 +10,7 @@ pub mod pcap;
 pub mod report;
 pub mod rng;
 pub mod scenario;
-pub mod traffic;
 pub mod trace_view;
+pub mod traffic;
 
 pub use verinic_sim as sim;

@@ -113,7 +113,12 @@ impl LineRateLoopback {
     /// Builds the model; `frame_len` bytes per packet (FCS excluded).
     pub fn new(options: &SimOptions, frame_len: usize) -> Result<Self, verinic_sim::SimError> {
         let frame = crate::frames::test_frame(frame_len, 0, &mut crate::rng::Rng::new(1)).into();
-        Ok(LineRateLoopback { mac: Mac::new(options, MacConfig::default())?, wire: XgmiiWord::IDLE, frame, frames_good: 0 })
+        Ok(LineRateLoopback {
+            mac: Mac::new(options, MacConfig::default())?,
+            wire: XgmiiWord::IDLE,
+            frame,
+            frames_good: 0,
+        })
     }
 
     /// Runs `cycles` clock cycles.

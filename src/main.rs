@@ -105,7 +105,9 @@ impl RunArgs {
         }
         if let Some(t) = self.pcap_timing {
             if pcap.input.is_none() {
-                anyhow::bail!("--pcap-timing {t} needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)");
+                anyhow::bail!(
+                    "--pcap-timing {t} needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)"
+                );
             }
             pcap.timing = t;
         }
@@ -208,7 +210,10 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
             );
         }
         if p.skipped_truncated > 0 {
-            eprintln!("note: {} captured frames were skipped: the capture holds only part of them (snaplen)", p.skipped_truncated);
+            eprintln!(
+                "note: {} captured frames were skipped: the capture holds only part of them (snaplen)",
+                p.skipped_truncated
+            );
         }
     }
     if !report.conserved || report.unaccounted != 0 {

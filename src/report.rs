@@ -259,8 +259,7 @@ pub fn run(scenario: &Scenario, sim: &SimOptions, progress: &mut dyn FnMut(&Prog
     }
     let replay: Option<Arc<[CapturedFrame]>> = capture.as_mut().map(|c| std::mem::take(&mut c.frames).into());
     let taps = Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref()).map_err(RunError::Pcap)?;
-    let world =
-        World::new(sim, &scenario.nic_config(), scenario.encoder_config()).map_err(RunError::Nic)?;
+    let world = World::new(sim, &scenario.nic_config(), scenario.encoder_config()).map_err(RunError::Nic)?;
     let mut m = Machine::new(world, scenario.driver_config(), scenario.cpu_costs(), scenario.app_config())
         .map_err(RunError::Driver)?;
     taps.arm(&mut m);
@@ -536,7 +535,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sc = &self.scenario;
         let secs = self.measured_ns as f64 / 1e9;
-        writeln!(f, "verinic run: link partner -> NIC (RTL) -> driver -> application, {} us, seed {}", sc.duration_us, sc.seed)?;
+        writeln!(
+            f,
+            "verinic run: link partner -> NIC (RTL) -> driver -> application, {} us, seed {}",
+            sc.duration_us, sc.seed
+        )?;
         writeln!(f, "receive")?;
         match (&sc.pcap.input, &self.pcap) {
             (Some(input), Some(p)) => {
@@ -552,10 +555,18 @@ impl fmt::Display for Report {
                     writeln!(f, "  offered load           {:>12.2}  of 10G", sc.rx.load)?;
                 }
                 if p.skipped_truncated > 0 {
-                    writeln!(f, "  skipped, truncated     {:>12}  captured frames cut short by the snaplen", p.skipped_truncated)?;
+                    writeln!(
+                        f,
+                        "  skipped, truncated     {:>12}  captured frames cut short by the snaplen",
+                        p.skipped_truncated
+                    )?;
                 }
                 if p.not_offered > 0 {
-                    writeln!(f, "  not offered            {:>12}  the window ended first (raise --duration-us)", p.not_offered)?;
+                    writeln!(
+                        f,
+                        "  not offered            {:>12}  the window ended first (raise --duration-us)",
+                        p.not_offered
+                    )?;
                 }
             }
             _ => {
@@ -565,9 +576,17 @@ impl fmt::Display for Report {
                 writeln!(f, "  offered load           {:>12.2}  of 10G; frame sizes {:?}", sc.rx.load, sizes)?;
             }
         }
-        writeln!(f, "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included)", self.frames_offered, self.offered_gbps)?;
+        writeln!(
+            f,
+            "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included)",
+            self.frames_offered, self.offered_gbps
+        )?;
         writeln!(f, "  frames to the stack    {:>12}  (handed over by the driver)", self.frames_to_stack)?;
-        writeln!(f, "  frames delivered       {:>12}  (taken by the application's socket queue)", self.frames_delivered)?;
+        writeln!(
+            f,
+            "  frames delivered       {:>12}  (taken by the application's socket queue)",
+            self.frames_delivered
+        )?;
         writeln!(f, "  drops                  {:>12}", self.drops_total)?;
         for (name, n) in &self.drops {
             writeln!(f, "    {name:<20} {n:>12}  {}", drop_meaning(name))?;
@@ -581,7 +600,11 @@ impl fmt::Display for Report {
             if self.conserved { "ok" } else { "MISMATCH" }
         )?;
         if self.unaccounted != 0 {
-            writeln!(f, "  unaccounted            {:>12}  frames on the wire the MAC counters do not show", self.unaccounted)?;
+            writeln!(
+                f,
+                "  unaccounted            {:>12}  frames on the wire the MAC counters do not show",
+                self.unaccounted
+            )?;
         }
         writeln!(
             f,
@@ -602,7 +625,11 @@ impl fmt::Display for Report {
         let t = &self.tx;
         match &self.echo {
             Some(e) => {
-                writeln!(f, "  frames offered         {:>12}  (echo: every received frame sent back)", t.frames_offered)?;
+                writeln!(
+                    f,
+                    "  frames offered         {:>12}  (echo: every received frame sent back)",
+                    t.frames_offered
+                )?;
                 if e.dropped + e.pending_at_end > 0 {
                     writeln!(f, "  echo dropped, pending  {:>12}  {}", e.dropped, e.pending_at_end)?;
                 }
@@ -636,7 +663,10 @@ impl fmt::Display for Report {
             writeln!(f, "  {name:<22} {v:>12}")?;
         }
         if let Some(p) = &self.pcap {
-            let files = [("transmitted", &sc.pcap.output, p.output_frames), ("delivered", &sc.pcap.delivered, p.delivered_frames)];
+            let files = [
+                ("transmitted", &sc.pcap.output, p.output_frames),
+                ("delivered", &sc.pcap.delivered, p.delivered_frames),
+            ];
             if files.iter().any(|(_, path, _)| path.is_some()) {
                 writeln!(f, "capture files written")?;
             }

@@ -378,7 +378,8 @@ impl ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = |p: &Option<PathBuf>| p.as_ref().map_or("scenario".to_string(), |p| format!("scenario {}", p.display()));
+        let name =
+            |p: &Option<PathBuf>| p.as_ref().map_or("scenario".to_string(), |p| format!("scenario {}", p.display()));
         match self {
             ScenarioError::Io { path, source } => {
                 write!(f, "cannot read scenario {}: {source} (check the path given to --config)", path.display())
@@ -442,8 +443,7 @@ impl Scenario {
     /// Relative `[pcap]` paths are taken relative to the file's directory.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
         let mut s = Self::parse(&text).map_err(|e| e.in_file(path))?;
         s.pcap.resolve_relative_to(path.parent().unwrap_or(Path::new("")));
         s.validate().map_err(|e| ScenarioError::from(e).in_file(path))?;
@@ -543,7 +543,11 @@ impl Scenario {
         if let Some(input) = &p.input {
             for (field, out) in [("pcap.output", &p.output), ("pcap.delivered", &p.delivered)] {
                 if out.as_ref() == Some(input) {
-                    return Err(invalid(field, show(input), "a different file from pcap.input (it would be overwritten)"));
+                    return Err(invalid(
+                        field,
+                        show(input),
+                        "a different file from pcap.input (it would be overwritten)",
+                    ));
                 }
             }
             if p.timing == Timing::Rate && self.rx.load <= 0.0 {

@@ -12,7 +12,6 @@ use verinic_driver::desc::{rx_errors, rx_status, tx_cmd, tx_status, RxDesc, TxDe
 use verinic_driver::regs;
 use verinic_sim::trace::{Event, Record, Trace};
 
-
 /// Renders `trace`, one event per line.
 pub fn render(trace: &Trace) -> String {
     render_records(trace.iter(), 0)
@@ -40,7 +39,12 @@ pub fn render_records<'a>(records: impl IntoIterator<Item = &'a Record>, from: u
                     1 => format!("ring[{}]", rings.span(rings.tx, *addr, *len)),
                     _ => format!("0x{addr:x}+{len}"),
                 };
-                line(&mut out, r.cycle, ["rx-fetch", "tx-fetch", "tx-data"].get(*id as usize).unwrap_or(&"dma-rd"), &text);
+                line(
+                    &mut out,
+                    r.cycle,
+                    ["rx-fetch", "tx-fetch", "tx-data"].get(*id as usize).unwrap_or(&"dma-rd"),
+                    &text,
+                );
             }
             Event::DmaWrite { id: 1, addr, head, .. } => {
                 for (i, chunk) in head.as_slice().chunks_exact(DESC_LEN).enumerate() {
@@ -87,7 +91,9 @@ pub fn render_records<'a>(records: impl IntoIterator<Item = &'a Record>, from: u
                     line(&mut out, r.cycle, "tx-wb", &format!("ring[{index}] len={} cmd={cmd} sta={sta}", d.length));
                 }
             }
-            Event::DmaWrite { id: 0, addr, len, .. } => line(&mut out, r.cycle, "rx-data", &format!("0x{addr:x}+{len}")),
+            Event::DmaWrite { id: 0, addr, len, .. } => {
+                line(&mut out, r.cycle, "rx-data", &format!("0x{addr:x}+{len}"))
+            }
             Event::RegRead { addr, value, .. } => line(&mut out, r.cycle, "reg-r", &reg_text(*addr, *value)),
             Event::RegWrite { addr, value, .. } => line(&mut out, r.cycle, "reg-w", &reg_text(*addr, *value)),
             Event::Irq { level } => line(&mut out, r.cycle, "irq", if *level { "rise" } else { "fall" }),

@@ -49,7 +49,10 @@ impl Bench {
         let ring = nic.memory_mut().mem_mut().alloc(256 * 16, 4096).unwrap();
         for i in 0..256 {
             let buf = nic.memory_mut().mem_mut().alloc(2048, 2048).unwrap();
-            nic.memory_mut().mem_mut().write(ring + i * 16, &RxDesc { addr: buf, ..Default::default() }.to_bytes()).unwrap();
+            nic.memory_mut()
+                .mem_mut()
+                .write(ring + i * 16, &RxDesc { addr: buf, ..Default::default() }.to_bytes())
+                .unwrap();
         }
         for (reg, value) in [
             (regs::RDBAL, ring as u32),
@@ -140,8 +143,7 @@ fn reference_fires(due: &[u64], m: Moderation) -> Vec<u64> {
             i += 1;
         }
         let timer_out = pkt_deadline == Some(t) || abs_deadline == Some(t);
-        let fire = pending > 0
-            && (immediate || (m.rx_frames != 0 && pending >= m.rx_frames) || timer_out);
+        let fire = pending > 0 && (immediate || (m.rx_frames != 0 && pending >= m.rx_frames) || timer_out);
         if fire {
             fires.push(t);
             pending = 0;

@@ -86,7 +86,10 @@ fn no_buffer_then_refill() {
     let ring = nic.memory_mut().mem_mut().alloc(8 * 16, 4096).unwrap();
     for i in 0..8 {
         let buf = nic.memory_mut().mem_mut().alloc(2048, 2048).unwrap();
-        nic.memory_mut().mem_mut().write(ring + i * 16, &RxDesc { addr: buf, ..Default::default() }.to_bytes()).unwrap();
+        nic.memory_mut()
+            .mem_mut()
+            .write(ring + i * 16, &RxDesc { addr: buf, ..Default::default() }.to_bytes())
+            .unwrap();
     }
     let run = |nic: &mut Nic, enc: &mut XgmiiEncoder, cycles: u64| {
         for _ in 0..cycles {

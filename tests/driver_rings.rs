@@ -86,7 +86,8 @@ fn slow_host_drops_are_counted_as_no_buffer_and_missed() {
 #[test]
 fn napi_budget_repoll_and_unmask_only_after_completion() {
     let cfg = DriverConfig { rx_ring: 256, napi_budget: 8, ..Default::default() };
-    let mut m = machine(cfg, CpuCosts::default(), EncoderConfig::default(), NicConfig { trace: true, ..Default::default() });
+    let mut m =
+        machine(cfg, CpuCosts::default(), EncoderConfig::default(), NicConfig { trace: true, ..Default::default() });
     offer(&mut m, &[60; 50]);
     // let all 50 land in host memory before the CPU looks
     for _ in 0..3000 {

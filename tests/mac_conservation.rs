@@ -5,9 +5,9 @@
 mod common;
 
 use common::frame;
-use verinic_sim::axis::TxPacket;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use verinic_sim::axis::TxPacket;
 use verinic_sim::xgmii::{EncoderConfig, Fault, StartLanes, TxFrame};
 
 fn fault_strategy(len: usize) -> impl Strategy<Value = Fault> {
@@ -67,8 +67,7 @@ fn frames_in_equal_good_out_plus_counted_bad() {
                 .filter(|(_, (len, fault))| *fault == Fault::None && (60..=1514).contains(len))
                 .map(|(seq, (len, _))| frame(*len, seq as u32))
                 .collect();
-            let delivered: Vec<Vec<u8>> =
-                bench.rx_packets.iter().filter(|p| !p.bad).map(|p| p.data.to_vec()).collect();
+            let delivered: Vec<Vec<u8>> = bench.rx_packets.iter().filter(|p| !p.bad).map(|p| p.data.to_vec()).collect();
             prop_assert_eq!(delivered.len(), expected.len());
             prop_assert!(delivered == expected, "a good frame was lost, damaged or reordered");
             prop_assert_eq!(stats.rx_frames_good, expected.len() as u64);

@@ -34,15 +34,8 @@ fn counter(stats: &MacStats, c: Counter) -> u64 {
     }
 }
 
-const ALL: [Counter; 7] = [
-    Counter::Good,
-    Counter::Fcs,
-    Counter::Runt,
-    Counter::Oversize,
-    Counter::Char,
-    Counter::Framing,
-    Counter::Preamble,
-];
+const ALL: [Counter; 7] =
+    [Counter::Good, Counter::Fcs, Counter::Runt, Counter::Oversize, Counter::Char, Counter::Framing, Counter::Preamble];
 
 /// good frame, the faulty one, good frame: checks counters and packets.
 fn check(name: &str, faulty: TxFrame, expect: Counter) {
@@ -171,4 +164,3 @@ fn tx_abort_sends_error_and_counts() {
     let s = bench.stats();
     assert_eq!((s.tx_frames_good, s.tx_err_underrun, s.tx_err_abort), (1, 0, 1));
 }
-

@@ -11,7 +11,8 @@ use verinic_sim::xgmii::{EncoderConfig, TxFrame};
 use verinic_sim::{Profile, SimOptions};
 
 fn run(options: &SimOptions) -> String {
-    let world = World::new(options, &NicConfig { trace: true, ..Default::default() }, EncoderConfig::default()).unwrap();
+    let world =
+        World::new(options, &NicConfig { trace: true, ..Default::default() }, EncoderConfig::default()).unwrap();
     let cfg = DriverConfig { rx_ring: 16, tx_ring: 16, ..Default::default() };
     let mut m = Machine::new(world, cfg, CpuCosts::default(), AppConfig::default()).unwrap();
     for seq in 0..20u32 {

@@ -103,11 +103,8 @@ fn write_pcap(path: &Path, frames: &[CapturedFrame]) {
 fn write_pcapng(path: &Path, frames: &[CapturedFrame], linktype: DataLink) {
     let file = std::fs::File::create(path).unwrap();
     let mut w = PcapNgWriter::new(file).unwrap();
-    let idb = InterfaceDescriptionBlock {
-        linktype,
-        snaplen: 0,
-        options: vec![InterfaceDescriptionOption::IfTsResol(9)],
-    };
+    let idb =
+        InterfaceDescriptionBlock { linktype, snaplen: 0, options: vec![InterfaceDescriptionOption::IfTsResol(9)] };
     w.write_pcapng_block(idb).unwrap();
     for f in frames {
         let epb = EnhancedPacketBlock {
@@ -129,7 +126,12 @@ fn echo_run(dir: &Path, input: &Path, timing: Timing, us: u64) -> (Report, Vec<C
     let scenario = Scenario {
         duration_us: us,
         tx: TxSpec { echo: true, ..TxSpec::default() },
-        pcap: PcapSpec { input: Some(input.into()), timing, output: Some(out.clone()), delivered: Some(delivered.clone()) },
+        pcap: PcapSpec {
+            input: Some(input.into()),
+            timing,
+            output: Some(out.clone()),
+            delivered: Some(delivered.clone()),
+        },
         ..Scenario::default()
     };
     let r = report::run(&scenario, &SimOptions::default(), &mut |_| {}).expect("run");
@@ -214,7 +216,8 @@ fn runts_and_giants_are_sent_as_captured_and_counted() {
     assert_eq!(r.drop_count("rx_length_errors"), 2, "{r}");
     assert_eq!(r.frames_delivered, 8, "{r}");
     assert_eq!(r.unaccounted, 0, "{r}");
-    let want: Vec<CapturedFrame> = frames.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 7).map(|(_, f)| f.clone()).collect();
+    let want: Vec<CapturedFrame> =
+        frames.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 7).map(|(_, f)| f.clone()).collect();
     assert_same_bytes(&out, &want, "transmitted");
     assert_eq!(r.latency_ns.unmatched, 0, "{r}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -267,7 +270,8 @@ fn snaplen_cut_frames_are_skipped_and_counted() {
     let mut w = pcap_file::pcap::PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
     for f in &frames {
         let cut = &f.data[..f.data.len().min(96)];
-        w.write_packet(&pcap_file::pcap::PcapPacket::new(Duration::from_nanos(f.ts_ns), f.data.len() as u32, cut)).unwrap();
+        w.write_packet(&pcap_file::pcap::PcapPacket::new(Duration::from_nanos(f.ts_ns), f.data.len() as u32, cut))
+            .unwrap();
     }
     drop(w);
     let cap = read_capture(&path).unwrap();
@@ -280,10 +284,16 @@ fn snaplen_cut_frames_are_skipped_and_counted() {
     let only_cut: Vec<CapturedFrame> = frames.iter().filter(|f| f.data.len() > 96).cloned().collect();
     let mut w = pcap_file::pcap::PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
     for f in &only_cut {
-        w.write_packet(&pcap_file::pcap::PcapPacket::new(Duration::from_nanos(f.ts_ns), f.data.len() as u32, &f.data[..96])).unwrap();
+        w.write_packet(&pcap_file::pcap::PcapPacket::new(
+            Duration::from_nanos(f.ts_ns),
+            f.data.len() as u32,
+            &f.data[..96],
+        ))
+        .unwrap();
     }
     drop(w);
-    let scenario = Scenario { pcap: PcapSpec { input: Some(path.clone()), ..PcapSpec::default() }, ..Scenario::default() };
+    let scenario =
+        Scenario { pcap: PcapSpec { input: Some(path.clone()), ..PcapSpec::default() }, ..Scenario::default() };
     let msg = report::run(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err().to_string();
     assert!(msg.contains("snap.pcap") && msg.contains("snaplen"), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -326,8 +336,11 @@ fn not_a_capture_is_named() {
 fn scenario_pcap_section_and_validation() {
     let dir = temp_dir("scenario");
     let file = dir.join("replay.toml");
-    std::fs::write(&file, "[pcap]\ninput = \"in.pcap\"\ntiming = \"rate\"\noutput = \"/tmp/abs.pcap\"\n[tx]\necho = true\n")
-        .unwrap();
+    std::fs::write(
+        &file,
+        "[pcap]\ninput = \"in.pcap\"\ntiming = \"rate\"\noutput = \"/tmp/abs.pcap\"\n[tx]\necho = true\n",
+    )
+    .unwrap();
     let s = Scenario::from_file(&file).unwrap();
     assert_eq!(s.pcap.input, Some(dir.join("in.pcap")), "relative to the scenario file");
     assert_eq!(s.pcap.output, Some(PathBuf::from("/tmp/abs.pcap")));
@@ -339,7 +352,8 @@ fn scenario_pcap_section_and_validation() {
     assert!(e.contains("pcap.output") && e.contains("overwritten"), "{e}");
     let e = Scenario::from_toml_str("[pcap]\noutput = \"a\"\ndelivered = \"a\"\n").unwrap_err().to_string();
     assert!(e.contains("pcap.delivered"), "{e}");
-    let e = Scenario::from_toml_str("[rx]\nload = 0\n[pcap]\ninput = \"a\"\ntiming = \"rate\"\n").unwrap_err().to_string();
+    let e =
+        Scenario::from_toml_str("[rx]\nload = 0\n[pcap]\ninput = \"a\"\ntiming = \"rate\"\n").unwrap_err().to_string();
     assert!(e.contains("rx.load") && e.contains("rate"), "{e}");
     // Unused, the section stays out of the JSON echo of the scenario.
     let json = serde_json::to_value(Scenario::default()).unwrap();

@@ -165,7 +165,8 @@ fn every_verdict_and_raw_sum_matches_the_reference() {
                         Some(false) => rx_status::UDPCS,
                         None => 0,
                     };
-                let want_errors = (if r.ipe { rx_errors::IPE } else { 0 }) | (if r.l4_bad { rx_errors::TCPE } else { 0 });
+                let want_errors =
+                    (if r.ipe { rx_errors::IPE } else { 0 }) | (if r.l4_bad { rx_errors::TCPE } else { 0 });
                 let checked = rx_status::IPCS | rx_status::TCPCS | rx_status::UDPCS;
                 prop_assert_eq!(status & checked, want_status, "frame {}: status {:#x} {:?}", i, status, r);
                 prop_assert_eq!(status & rx_status::IXSM != 0, want_status == 0, "frame {}: IXSM", i);

@@ -188,10 +188,7 @@ fn json_has_the_documented_fields() {
         keys(&v["tx"]),
         sorted(&["frames_offered", "frames_on_wire", "bad_on_wire", "tx_busy", "in_flight_at_end"])
     );
-    assert_eq!(
-        keys(&v["scenario"]),
-        sorted(&["duration_us", "seed", "rx", "tx", "driver", "cpu", "memory", "mmio"])
-    );
+    assert_eq!(keys(&v["scenario"]), sorted(&["duration_us", "seed", "rx", "tx", "driver", "cpu", "memory", "mmio"]));
     for name in ["rx_packets", "rx_missed_errors", "rx_no_buffer_count", "time_squeeze", "irqs", "gprc"] {
         assert!(v["stats"].get(name).is_some(), "stats.{name} missing");
     }

@@ -33,7 +33,12 @@ fn case(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], ip_too:
     handed[l4 + off..l4 + off + 2].copy_from_slice(&seed.to_be_bytes());
     let offload = if ip_too && !v6 {
         handed[l3 + 10..l3 + 12].copy_from_slice(&[0, 0]);
-        TxOffload::Ipv4Partial { ip_start: l3 as u8, ip_end: (l4 - 1) as u16, csum_start: l4 as u8, csum_offset: off as u8 }
+        TxOffload::Ipv4Partial {
+            ip_start: l3 as u8,
+            ip_end: (l4 - 1) as u16,
+            csum_start: l4 as u8,
+            csum_offset: off as u8,
+        }
     } else {
         TxOffload::Partial { csum_start: l4 as u8, csum_offset: off as u8 }
     };
@@ -61,11 +66,19 @@ fn inserted_checksums_equal_the_reference() {
     let config = Config { cases: 12, failure_persistence: None, ..Config::default() };
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[3; 32]);
     let mut runner = TestRunner::new_with_rng(config, rng);
-    let frame = (any::<bool>(), any::<bool>(), any::<bool>(), 0usize..=10, prop::collection::vec(any::<u8>(), 0..1400), any::<bool>());
+    let frame = (
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0usize..=10,
+        prop::collection::vec(any::<u8>(), 0..1400),
+        any::<bool>(),
+    );
     runner
         .run(&prop::collection::vec(frame, 1..24), |specs| {
             let mut m = default_machine();
-            let cases: Vec<Case> = specs.iter().map(|(v6, tcp, vlan, o, p, ip)| case(*v6, *tcp, *vlan, *o, p, *ip)).collect();
+            let cases: Vec<Case> =
+                specs.iter().map(|(v6, tcp, vlan, o, p, ip)| case(*v6, *tcp, *vlan, *o, p, *ip)).collect();
             let sent: Vec<(Vec<u8>, TxOffload)> = cases.iter().map(|c| (c.handed.clone(), c.offload)).collect();
             send_all(&mut m, &sent);
             prop_assert_eq!(m.world.tx_frames.len(), cases.len());
@@ -74,7 +87,10 @@ fn inserted_checksums_equal_the_reference() {
                 let mut want = padded(&c.wire);
                 // RFC 768 sends a computed 0 as 0xFFFF; the device, like e1000,
                 // writes the sum as it is: both mean "checksum present and good".
-                if c.udp && want[c.l4_field..c.l4_field + 2] == [0xFF, 0xFF] && got.bytes[c.l4_field..c.l4_field + 2] == [0, 0] {
+                if c.udp
+                    && want[c.l4_field..c.l4_field + 2] == [0xFF, 0xFF]
+                    && got.bytes[c.l4_field..c.l4_field + 2] == [0, 0]
+                {
                     want[c.l4_field..c.l4_field + 2].copy_from_slice(&[0, 0]);
                 }
                 prop_assert_eq!(&got.bytes, &want, "frame {} ({:?})", i, c.offload);

@@ -331,10 +331,7 @@ impl DriverConfig {
             return Err(ConfigError {
                 param: "tx_ring",
                 value: self.tx_ring as u64,
-                expected: format!(
-                    "more than {need} descriptors: a {}-byte frame needs {need}",
-                    self.tx_max_frame_len
-                ),
+                expected: format!("more than {need} descriptors: a {}-byte frame needs {need}", self.tx_max_frame_len),
             });
         }
         check_range("tx_stop_threshold", self.tx_stop_threshold as u64, need, top)?;
@@ -380,11 +377,7 @@ fn check_ring(param: &'static str, n: usize) -> Result<(), ConfigError> {
     if (RING_MIN..=RING_MAX).contains(&n) && n.is_multiple_of(8) {
         Ok(())
     } else {
-        Err(ConfigError {
-            param,
-            value: n as u64,
-            expected: format!("{RING_MIN}..={RING_MAX} and a multiple of 8"),
-        })
+        Err(ConfigError { param, value: n as u64, expected: format!("{RING_MIN}..={RING_MAX} and a multiple of 8") })
     }
 }
 
@@ -480,7 +473,15 @@ mod tests {
         });
         assert_eq!(e.param, "tx_frames");
         // No coalescing at all is fine.
-        let coalesce = Coalesce { rx_usecs: 0, rx_frames: 1, rx_usecs_abs: 0, tx_usecs: 0, tx_frames: 1, tx_usecs_abs: 0, itr_max_irqs_per_sec: 0 };
+        let coalesce = Coalesce {
+            rx_usecs: 0,
+            rx_frames: 1,
+            rx_usecs_abs: 0,
+            tx_usecs: 0,
+            tx_frames: 1,
+            tx_usecs_abs: 0,
+            itr_max_irqs_per_sec: 0,
+        };
         DriverConfig { coalesce, ..DriverConfig::default() }.validate().unwrap();
     }
 
@@ -491,7 +492,8 @@ mod tests {
         let e = err(|c| c.tx_max_frame_len = 9018);
         assert_eq!(e.param, "tx_stop_threshold");
         assert!(e.to_string().contains("5..=255"), "{e}");
-        let mut c = DriverConfig { tx_max_frame_len: 9018, tx_stop_threshold: 5, tx_wake_threshold: 10, ..Default::default() };
+        let mut c =
+            DriverConfig { tx_max_frame_len: 9018, tx_stop_threshold: 5, tx_wake_threshold: 10, ..Default::default() };
         c.validate().unwrap();
         c.tx_wake_threshold = 4;
         assert_eq!(c.validate().unwrap_err().param, "tx_wake_threshold");

@@ -159,14 +159,16 @@ mod tests {
 
     #[test]
     fn rx_round_trip() {
-        let d = RxDesc { addr: 0x1122_3344_5566_7788, length: 1514, checksum: 0xBEEF, status: 3, errors: 0x40, special: 5 };
+        let d =
+            RxDesc { addr: 0x1122_3344_5566_7788, length: 1514, checksum: 0xBEEF, status: 3, errors: 0x40, special: 5 };
         assert_eq!(RxDesc::from_bytes(&d.to_bytes()), d);
         assert_eq!(d.to_bytes()[12], 3);
     }
 
     #[test]
     fn tx_round_trip() {
-        let d = TxDesc { addr: 0x1000, length: 60, cso: 50, cmd: tx_cmd::EOP | tx_cmd::RS, status: 0, css: 34, special: 0 };
+        let d =
+            TxDesc { addr: 0x1000, length: 60, cso: 50, cmd: tx_cmd::EOP | tx_cmd::RS, status: 0, css: 34, special: 0 };
         assert_eq!(TxDesc::from_bytes(&d.to_bytes()), d);
         assert_eq!(d.to_bytes()[11], 0x09);
     }

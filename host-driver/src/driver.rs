@@ -111,8 +111,20 @@ impl Driver {
         let mut rx = RxRing::new(p, cfg.rx_ring, cfg.rx_buf_len, cfg.rx_refill_batch);
         rx.rx_csum = cfg.rx_csum;
         let tx = TxRing::new(p, cfg.tx_ring);
-        program_ring(p, &costs, [regs::RDBAL, regs::RDBAH, regs::RDLEN, regs::RDH, regs::RDT], rx.desc_base(), cfg.rx_ring);
-        program_ring(p, &costs, [regs::TDBAL, regs::TDBAH, regs::TDLEN, regs::TDH, regs::TDT], tx.desc_base(), cfg.tx_ring);
+        program_ring(
+            p,
+            &costs,
+            [regs::RDBAL, regs::RDBAH, regs::RDLEN, regs::RDH, regs::RDT],
+            rx.desc_base(),
+            cfg.rx_ring,
+        );
+        program_ring(
+            p,
+            &costs,
+            [regs::TDBAL, regs::TDBAH, regs::TDLEN, regs::TDH, regs::TDT],
+            tx.desc_base(),
+            cfg.tx_ring,
+        );
 
         let mut stats = Stats::default();
         rx.refill(p, &costs, &mut stats);

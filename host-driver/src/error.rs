@@ -33,10 +33,9 @@ impl fmt::Display for DriverError {
                 "VN_ID reads {found:#010x}, expected {:#010x} (\"VNIC\"): not a verinic device",
                 crate::regs::VN_ID_VALUE
             ),
-            DriverError::ResetTimeout { polls, waited_ns } => write!(
-                f,
-                "device reset did not complete: CTRL.RST still set after {polls} reads ({waited_ns} ns)"
-            ),
+            DriverError::ResetTimeout { polls, waited_ns } => {
+                write!(f, "device reset did not complete: CTRL.RST still set after {polls} reads ({waited_ns} ns)")
+            }
         }
     }
 }

@@ -36,9 +36,9 @@ pub mod napi;
 pub mod platform;
 pub mod pool;
 pub mod regs;
+mod ring;
 mod rx;
 pub mod stats;
-mod ring;
 mod tx;
 
 #[cfg(any(test, feature = "mock"))]
@@ -54,5 +54,5 @@ pub use error::{DriverError, TxError};
 pub use napi::SoftirqOutcome;
 pub use platform::Platform;
 pub use rx::{ChecksumVerdict, RxPacket};
-pub use tx::TxOffload;
 pub use stats::Stats;
+pub use tx::TxOffload;

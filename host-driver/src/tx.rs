@@ -95,13 +95,7 @@ impl TxRing {
     pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize) -> Self {
         let ring = DescRing::new(p, n);
         let pool = DmaPool::new(p, n, TX_BUF_LEN);
-        TxRing {
-            ring,
-            slots: vec![Slot::default(); n],
-            pool,
-            stopped: false,
-            tail_pending: false,
-        }
+        TxRing { ring, slots: vec![Slot::default(); n], pool, stopped: false, tail_pending: false }
     }
 
     pub(crate) fn desc_base(&self) -> u64 {
@@ -195,7 +189,14 @@ impl TxRing {
             };
             p.dma_write(buf, chunk);
             let cmd = if k == last_chunk { base_cmd | tx_cmd::EOP | tx_cmd::RS } else { base_cmd };
-            let d = TxDesc { addr: buf, length: chunk.len() as u16, cmd, cso: cso | popts_byte10, css, ..TxDesc::default() };
+            let d = TxDesc {
+                addr: buf,
+                length: chunk.len() as u16,
+                cmd,
+                cso: cso | popts_byte10,
+                css,
+                ..TxDesc::default()
+            };
             p.dma_write(self.ring.addr(i), &d.to_bytes());
             self.slots[i] = Slot { buf: Some(buf), eop: None, len: 0 };
             if k == last_chunk {

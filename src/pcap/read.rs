@@ -88,8 +88,7 @@ pub fn read_frames(path: impl AsRef<Path>) -> Result<Vec<CapturedFrame>, PcapErr
 /// Reads a whole pcap or pcapng file (the rules are in the module docs).
 pub fn read_capture(path: impl AsRef<Path>) -> Result<Capture, PcapError> {
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|source| PcapError::Io { path: path.into(), action: "read", source })?;
+    let bytes = std::fs::read(path).map_err(|source| PcapError::Io { path: path.into(), action: "read", source })?;
     parse_capture(&bytes, path)
 }
 
@@ -97,9 +96,9 @@ pub fn read_capture(path: impl AsRef<Path>) -> Result<Capture, PcapError> {
 pub fn parse_capture(bytes: &[u8], path: &Path) -> Result<Capture, PcapError> {
     let ctx = Ctx { path, file_len: bytes.len() as u64 };
     match bytes.get(..4) {
-        Some([0xA1, 0xB2, 0xC3, 0xD4] | [0xD4, 0xC3, 0xB2, 0xA1] | [0xA1, 0xB2, 0x3C, 0x4D] | [0x4D, 0x3C, 0xB2, 0xA1]) => {
-            parse_pcap(bytes, &ctx)
-        }
+        Some(
+            [0xA1, 0xB2, 0xC3, 0xD4] | [0xD4, 0xC3, 0xB2, 0xA1] | [0xA1, 0xB2, 0x3C, 0x4D] | [0x4D, 0x3C, 0xB2, 0xA1],
+        ) => parse_pcap(bytes, &ctx),
         Some([0x0A, 0x0D, 0x0D, 0x0A]) => parse_pcapng(bytes, &ctx),
         _ => Err(PcapError::NotACapture { path: path.into(), start: bytes.iter().take(4).copied().collect() }),
     }
@@ -185,7 +184,12 @@ fn parse_pcap(bytes: &[u8], ctx: &Ctx) -> Result<Capture, PcapError> {
         out.push(&raw.data, raw.orig_len, fcs_len, ts_ns);
         rem = next;
     }
-    Ok(Capture { path: ctx.path.into(), format: Format::Pcap, frames: out.frames, skipped_truncated: out.skipped_truncated })
+    Ok(Capture {
+        path: ctx.path.into(),
+        format: Format::Pcap,
+        frames: out.frames,
+        skipped_truncated: out.skipped_truncated,
+    })
 }
 
 fn read_u32(b: &[u8], big: bool) -> u32 {
@@ -234,7 +238,12 @@ fn parse_pcapng(bytes: &[u8], ctx: &Ctx) -> Result<Capture, PcapError> {
         }
         rem = next;
     }
-    Ok(Capture { path: ctx.path.into(), format: Format::PcapNg, frames: out.frames, skipped_truncated: out.skipped_truncated })
+    Ok(Capture {
+        path: ctx.path.into(),
+        format: Format::PcapNg,
+        frames: out.frames,
+        skipped_truncated: out.skipped_truncated,
+    })
 }
 
 /// What a packet needs from its pcapng interface.

@@ -47,7 +47,8 @@ impl PcapWriter {
     /// Creates (or replaces) `path` with the given timestamp resolution.
     pub fn create_with(path: impl AsRef<Path>, resolution: Resolution) -> Result<Self, PcapError> {
         let path = path.as_ref().to_path_buf();
-        let file = File::create(&path).map_err(|source| PcapError::Io { path: path.clone(), action: "create", source })?;
+        let file =
+            File::create(&path).map_err(|source| PcapError::Io { path: path.clone(), action: "create", source })?;
         let header = PcapHeader {
             snaplen: SNAPLEN,
             datalink: DataLink::ETHERNET,
@@ -58,8 +59,8 @@ impl PcapWriter {
             endianness: Endianness::Little,
             ..PcapHeader::default()
         };
-        let inner = pcap_file::pcap::PcapWriter::with_header(BufWriter::new(file), header)
-            .map_err(|e| wrap(&path, e))?;
+        let inner =
+            pcap_file::pcap::PcapWriter::with_header(BufWriter::new(file), header).map_err(|e| wrap(&path, e))?;
         Ok(PcapWriter { path, inner, frames: 0 })
     }
 
@@ -111,7 +112,9 @@ mod tests {
     fn round_trip_both_resolutions() {
         let dir = std::env::temp_dir().join(format!("verinic-pcap-write-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for (res, name, ts) in [(Resolution::Nano, "n.pcap", 1_234_567_891), (Resolution::Micro, "u.pcap", 1_234_567_000)] {
+        for (res, name, ts) in
+            [(Resolution::Nano, "n.pcap", 1_234_567_891), (Resolution::Micro, "u.pcap", 1_234_567_000)]
+        {
             let path = dir.join(name);
             let mut w = PcapWriter::create_with(&path, res).unwrap();
             w.write(&[7u8; 60], 1_234_567_891).unwrap();

@@ -73,7 +73,10 @@ pub fn ip_frame(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8])
         };
     }
     let (s4, d4) = ([10, 0, 0, 1], [10, 0, 0, 2]);
-    let (s6, d6) = ([0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    let (s6, d6) = (
+        [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+    );
     match (vlan, v6) {
         (false, false) => finish!(eth.ipv4(s4, d4, 64)),
         (false, true) => finish!(eth.ipv6(s6, d6, 64)),

@@ -71,7 +71,9 @@ fn a_poll_that_uses_exactly_its_budget_is_polled_again() {
 
 #[test]
 fn refill_writes_rdt_once_per_batch_and_once_at_the_end() {
-    for (frames, batch, writes) in [(64u32, 16usize, 4usize), (20, 16, 2), (16, 16, 1), (5, 1, 5), (40, 256, 1), (0, 16, 0)] {
+    for (frames, batch, writes) in
+        [(64u32, 16usize, 4usize), (20, 16, 2), (16, 16, 1), (5, 1, 5), (40, 256, 1), (0, 16, 0)]
+    {
         let cfg = DriverConfig { rx_refill_batch: batch, ..small(256) };
         let (mut nic, mut drv) = rig(cfg);
         inject(&mut nic, frames);

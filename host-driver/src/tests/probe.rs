@@ -158,7 +158,15 @@ fn irq_masks_counts_causes_and_schedules_napi() {
 fn set_coalesce_writes_registers_or_nothing() {
     let (mut nic, mut drv) = rig(small(8));
     nic.clear_log();
-    let c = Coalesce { rx_usecs: 50, rx_frames: 32, rx_usecs_abs: 100, tx_usecs: 0, tx_frames: 16, tx_usecs_abs: 0, itr_max_irqs_per_sec: 20_000 };
+    let c = Coalesce {
+        rx_usecs: 50,
+        rx_frames: 32,
+        rx_usecs_abs: 100,
+        tx_usecs: 0,
+        tx_frames: 16,
+        tx_usecs_abs: 0,
+        itr_max_irqs_per_sec: 20_000,
+    };
     drv.set_coalesce(&mut nic, c).unwrap();
     let w: Vec<(u32, u32)> = nic.log().iter().map(|a| (a.offset, a.value)).collect();
     assert_eq!(

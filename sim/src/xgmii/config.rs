@@ -55,12 +55,7 @@ impl Default for EncoderConfig {
     /// Minimum gap, Start in lane 0 or 4, DIC on, full load: what a
     /// 10GBASE-R link partner sends when it has frames waiting.
     fn default() -> Self {
-        Self {
-            ipg: MIN_IPG,
-            start_lanes: StartLanes::Lane0And4,
-            dic: true,
-            load: 1.0,
-        }
+        Self { ipg: MIN_IPG, start_lanes: StartLanes::Lane0And4, dic: true, load: 1.0 }
     }
 }
 
@@ -97,10 +92,7 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::IpgTooSmall { ipg } => {
-                write!(
-                    f,
-                    "inter-frame gap {ipg} is below the minimum of {MIN_IPG} bytes"
-                )
+                write!(f, "inter-frame gap {ipg} is below the minimum of {MIN_IPG} bytes")
             }
             ConfigError::LoadOutOfRange { load } => {
                 write!(f, "offered load {load} is outside (0, 1]")
@@ -122,34 +114,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_fields() {
-        let bad_ipg = EncoderConfig {
-            ipg: 11,
-            ..Default::default()
-        };
-        assert_eq!(
-            bad_ipg.validate(),
-            Err(ConfigError::IpgTooSmall { ipg: 11 })
-        );
+        let bad_ipg = EncoderConfig { ipg: 11, ..Default::default() };
+        assert_eq!(bad_ipg.validate(), Err(ConfigError::IpgTooSmall { ipg: 11 }));
         for load in [0.0, -0.5, 1.0001, f64::INFINITY] {
-            let cfg = EncoderConfig {
-                load,
-                ..Default::default()
-            };
+            let cfg = EncoderConfig { load, ..Default::default() };
             assert_eq!(cfg.validate(), Err(ConfigError::LoadOutOfRange { load }));
         }
-        let nan = EncoderConfig {
-            load: f64::NAN,
-            ..Default::default()
-        };
-        assert!(matches!(
-            nan.validate(),
-            Err(ConfigError::LoadOutOfRange { .. })
-        ));
-        let ok = EncoderConfig {
-            load: 1e-9,
-            ipg: 1000,
-            ..Default::default()
-        };
+        let nan = EncoderConfig { load: f64::NAN, ..Default::default() };
+        assert!(matches!(nan.validate(), Err(ConfigError::LoadOutOfRange { .. })));
+        let ok = EncoderConfig { load: 1e-9, ipg: 1000, ..Default::default() };
         assert_eq!(ok.validate(), Ok(()));
     }
 

@@ -45,10 +45,7 @@ impl fmt::Display for FrameError {
             FrameError::ErrorChar => f.write_str("error character inside frame"),
             FrameError::StartInFrame => f.write_str("start character inside frame"),
             FrameError::MissingTerminate { code } => {
-                write!(
-                    f,
-                    "frame cut by control character {code:#04x} without terminate"
-                )
+                write!(f, "frame cut by control character {code:#04x} without terminate")
             }
             FrameError::IllegalStartLane => f.write_str("start character outside lanes 0 and 4"),
             FrameError::TooShort => f.write_str("frame shorter than its FCS"),
@@ -151,12 +148,7 @@ impl XgmiiDecoder {
             _ => {
                 let base = self.cycle * LANES as u64;
                 for lane in 0..LANES {
-                    self.lane(
-                        word.lane(lane),
-                        word.is_ctrl(lane),
-                        lane,
-                        base + lane as u64,
-                    );
+                    self.lane(word.lane(lane), word.is_ctrl(lane), lane, base + lane as u64);
                 }
             }
         }
@@ -204,11 +196,7 @@ impl XgmiiDecoder {
             },
             RxState::Preamble(index) => match (is_ctrl, byte) {
                 (false, _) | (true, ERROR) => {
-                    let expected = if usize::from(index) == PREAMBLE_LEN - 1 {
-                        SFD
-                    } else {
-                        PREAMBLE
-                    };
+                    let expected = if usize::from(index) == PREAMBLE_LEN - 1 { SFD } else { PREAMBLE };
                     if is_ctrl {
                         self.flag(FrameError::ErrorChar);
                     } else if byte != expected {
@@ -262,9 +250,7 @@ impl XgmiiDecoder {
         self.start_cycle = self.cycle;
         self.start_lane = lane as u8;
         self.error = (!lane.is_multiple_of(4)).then_some(FrameError::IllegalStartLane);
-        self.ifg_before = self
-            .last_terminate
-            .map(|t| usize::try_from(pos - t).unwrap_or(usize::MAX));
+        self.ifg_before = self.last_terminate.map(|t| usize::try_from(pos - t).unwrap_or(usize::MAX));
         if let Some(ifg) = self.ifg_before {
             self.stats.record_ifg(ifg);
         }
@@ -333,14 +319,7 @@ mod tests {
         assert_eq!(frames.len(), 1);
         assert!(frames[0].is_good());
         assert_eq!(frames[0].bytes, [0xAB, 0xCD]);
-        assert_eq!(
-            (
-                frames[0].start_cycle,
-                frames[0].start_lane,
-                frames[0].ifg_before
-            ),
-            (0, 0, None)
-        );
+        assert_eq!((frames[0].start_cycle, frames[0].start_lane, frames[0].ifg_before), (0, 0, None));
         assert_eq!((stats.frames, stats.good), (1, 1));
     }
 
@@ -352,18 +331,12 @@ mod tests {
         words.extend(tiny(&[3, 4]));
         let (frames, stats) = decode(&words);
         assert_eq!(frames[1].ifg_before, Some(10));
-        assert_eq!(
-            (stats.ifg_min, stats.ifg_max, stats.ifg_count),
-            (Some(10), Some(10), 1)
-        );
+        assert_eq!((stats.ifg_min, stats.ifg_max, stats.ifg_count), (Some(10), Some(10), 1));
     }
 
     #[test]
     fn too_short() {
-        let (frames, stats) = decode(&[
-            w(S_PRE, 0x01),
-            w([1, 2, 3, TERMINATE, IDLE, IDLE, IDLE, IDLE], 0xF8),
-        ]);
+        let (frames, stats) = decode(&[w(S_PRE, 0x01), w([1, 2, 3, TERMINATE, IDLE, IDLE, IDLE, IDLE], 0xF8)]);
         assert_eq!(frames[0].error, Some(FrameError::TooShort));
         assert_eq!(frames[0].bytes, [1, 2, 3]);
         assert!(!frames[0].fcs_ok);
@@ -385,10 +358,7 @@ mod tests {
 
     #[test]
     fn terminate_in_preamble_is_bad_preamble() {
-        let (frames, _) = decode(&[w(
-            [START, 0x55, 0x55, TERMINATE, IDLE, IDLE, IDLE, IDLE],
-            0xF9,
-        )]);
+        let (frames, _) = decode(&[w([START, 0x55, 0x55, TERMINATE, IDLE, IDLE, IDLE, IDLE], 0xF9)]);
         assert_eq!(frames[0].error, Some(FrameError::BadPreamble));
     }
 
@@ -413,24 +383,15 @@ mod tests {
 
     #[test]
     fn unknown_control_cuts_frame() {
-        let (frames, stats) = decode(&[
-            w(S_PRE, 0x01),
-            w([1, 2, 0x9C, IDLE, IDLE, IDLE, IDLE, IDLE], 0xFC),
-        ]);
-        assert_eq!(
-            frames[0].error,
-            Some(FrameError::MissingTerminate { code: 0x9C })
-        );
+        let (frames, stats) = decode(&[w(S_PRE, 0x01), w([1, 2, 0x9C, IDLE, IDLE, IDLE, IDLE, IDLE], 0xFC)]);
+        assert_eq!(frames[0].error, Some(FrameError::MissingTerminate { code: 0x9C }));
         assert_eq!(stats.missing_terminate, 1);
         assert_eq!(stats.stray_ctrl, 0);
     }
 
     #[test]
     fn error_char_is_kept_as_byte() {
-        let (frames, _) = decode(&[
-            w(S_PRE, 0x01),
-            w([1, ERROR, 3, 4, 5, TERMINATE, IDLE, IDLE], 0xE2),
-        ]);
+        let (frames, _) = decode(&[w(S_PRE, 0x01), w([1, ERROR, 3, 4, 5, TERMINATE, IDLE, IDLE], 0xE2)]);
         assert_eq!(frames[0].error, Some(FrameError::ErrorChar));
         assert_eq!(frames[0].bytes, [1]);
         let (frames, _) = decode(&[
@@ -443,15 +404,9 @@ mod tests {
 
     #[test]
     fn garbage_between_frames_is_counted() {
-        let (frames, stats) = decode(&[
-            w([1, 2, IDLE, TERMINATE, ERROR, 0x9C, IDLE, 3], 0x7C),
-            XgmiiWord::new(0, 0),
-        ]);
+        let (frames, stats) = decode(&[w([1, 2, IDLE, TERMINATE, ERROR, 0x9C, IDLE, 3], 0x7C), XgmiiWord::new(0, 0)]);
         assert!(frames.is_empty());
-        assert_eq!(
-            (stats.stray_data, stats.stray_ctrl, stats.frames),
-            (11, 3, 0)
-        );
+        assert_eq!((stats.stray_data, stats.stray_ctrl, stats.frames), (11, 3, 0));
     }
 
     #[test]

@@ -7,10 +7,7 @@ use super::config::{ConfigError, EncoderConfig};
 use super::crc;
 use super::fault::{Fault, FaultError, BAD_PREAMBLE_BYTE, BAD_PREAMBLE_INDEX};
 use super::gap::GapPlanner;
-use super::word::{
-    WordBuilder, XgmiiWord, ERROR, FCS_LEN, IDLE, LANES, PREAMBLE, PREAMBLE_LEN, SFD, START,
-    TERMINATE,
-};
+use super::word::{WordBuilder, XgmiiWord, ERROR, FCS_LEN, IDLE, LANES, PREAMBLE, PREAMBLE_LEN, SFD, START, TERMINATE};
 
 /// A frame handed to the encoder.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -25,10 +22,7 @@ pub struct TxFrame {
 impl TxFrame {
     /// A well-formed frame.
     pub fn new(bytes: Vec<u8>) -> Self {
-        Self {
-            bytes,
-            fault: Fault::None,
-        }
+        Self { bytes, fault: Fault::None }
     }
 
     /// A frame with `fault` injected.
@@ -324,9 +318,7 @@ impl XgmiiEncoder {
             start_lane: (now % LANES as u64) as u8,
             len: frame.bytes.len(),
             fault: frame.fault,
-            ifg_before: self
-                .last_terminate
-                .map(|t| usize::try_from(now - t).unwrap_or(usize::MAX)),
+            ifg_before: self.last_terminate.map(|t| usize::try_from(now - t).unwrap_or(usize::MAX)),
             ending,
         });
         self.next_seq += 1;
@@ -426,14 +418,8 @@ mod tests {
 
     #[test]
     fn rejects_bad_config_and_fault() {
-        let cfg = EncoderConfig {
-            ipg: 5,
-            ..Default::default()
-        };
-        assert_eq!(
-            XgmiiEncoder::new(cfg).err(),
-            Some(ConfigError::IpgTooSmall { ipg: 5 })
-        );
+        let cfg = EncoderConfig { ipg: 5, ..Default::default() };
+        assert_eq!(XgmiiEncoder::new(cfg).err(), Some(ConfigError::IpgTooSmall { ipg: 5 }));
         let mut enc = XgmiiEncoder::default();
         let bad = TxFrame::with_fault(vec![0; 10], Fault::ErrorChar { offset: 14 });
         assert!(enc.enqueue(bad).is_err());
@@ -448,18 +434,12 @@ mod tests {
         let w = words(&mut enc, 3);
         assert_eq!(w[0].to_string(), "S 55 55 55 55 55 55 D5");
         let f = crc::fcs_bytes(&[0xAA, 0xBB]);
-        assert_eq!(
-            w[1],
-            XgmiiWord::from_lanes([0xAA, 0xBB, f[0], f[1], f[2], f[3], TERMINATE, IDLE], 0xC0)
-        );
+        assert_eq!(w[1], XgmiiWord::from_lanes([0xAA, 0xBB, f[0], f[1], f[2], f[3], TERMINATE, IDLE], 0xC0));
         assert_eq!(w[2], XgmiiWord::IDLE);
         assert!(enc.is_idle());
         let sent = enc.take_sent();
         assert_eq!(sent.len(), 1);
-        assert_eq!(
-            (sent[0].start_cycle, sent[0].start_lane, sent[0].end),
-            (0, 0, FrameEnd::Terminate)
-        );
+        assert_eq!((sent[0].start_cycle, sent[0].start_lane, sent[0].end), (0, 0, FrameEnd::Terminate));
         assert!(enc.sent().is_empty());
     }
 
@@ -480,11 +460,7 @@ mod tests {
 
     #[test]
     fn lane0_only_never_starts_in_lane_four() {
-        let cfg = EncoderConfig {
-            start_lanes: StartLanes::Lane0Only,
-            dic: false,
-            ..Default::default()
-        };
+        let cfg = EncoderConfig { start_lanes: StartLanes::Lane0Only, dic: false, ..Default::default() };
         let mut enc = XgmiiEncoder::new(cfg).unwrap();
         for len in 0..40 {
             enc.enqueue(TxFrame::new(vec![0x5A; len])).unwrap();
@@ -504,8 +480,7 @@ mod tests {
     fn error_char_is_a_control_lane() {
         let mut enc = XgmiiEncoder::default();
         let fault = Fault::ErrorChar { offset: 2 };
-        enc.enqueue(TxFrame::with_fault(vec![0x11; 8], fault))
-            .unwrap();
+        enc.enqueue(TxFrame::with_fault(vec![0x11; 8], fault)).unwrap();
         let w = words(&mut enc, 2);
         assert!(w[1].is_ctrl_char(2, ERROR));
         assert_eq!(w[1].ctrl, 0b0000_0100);
@@ -517,11 +492,7 @@ mod tests {
         // fourth frame byte goes out as filler and the Start follows.
         let mut enc = XgmiiEncoder::default();
         let first = vec![0xA0, 0xA1, 0xA2, 0xA3, 0xA4];
-        enc.enqueue(TxFrame::with_fault(
-            first,
-            Fault::TruncateToStart { len: 3 },
-        ))
-        .unwrap();
+        enc.enqueue(TxFrame::with_fault(first, Fault::TruncateToStart { len: 3 })).unwrap();
         enc.enqueue(TxFrame::new(vec![0xB0; 4])).unwrap();
         let w = words(&mut enc, 5);
         assert_eq!(w[1].to_string(), "A0 A1 A2 A3 S 55 55 55");
@@ -534,11 +505,7 @@ mod tests {
     #[test]
     fn truncate_to_start_alone_ends_in_idle() {
         let mut enc = XgmiiEncoder::default();
-        enc.enqueue(TxFrame::with_fault(
-            vec![0xA0; 5],
-            Fault::TruncateToStart { len: 1 },
-        ))
-        .unwrap();
+        enc.enqueue(TxFrame::with_fault(vec![0xA0; 5], Fault::TruncateToStart { len: 1 })).unwrap();
         let w = words(&mut enc, 2);
         assert_eq!(w[1].to_string(), "A0 I I I I I I I");
         assert_eq!(enc.take_sent()[0].end, FrameEnd::Idle);
@@ -547,14 +514,12 @@ mod tests {
     #[test]
     fn bad_preamble_and_bad_fcs_bytes() {
         let mut enc = XgmiiEncoder::default();
-        enc.enqueue(TxFrame::with_fault(vec![], Fault::BadPreamble))
-            .unwrap();
+        enc.enqueue(TxFrame::with_fault(vec![], Fault::BadPreamble)).unwrap();
         let w = words(&mut enc, 2);
         assert_eq!(w[0].lane(BAD_PREAMBLE_INDEX), BAD_PREAMBLE_BYTE);
         // Empty frame: FCS is 0, inverted to all ones.
         let mut enc = XgmiiEncoder::default();
-        enc.enqueue(TxFrame::with_fault(vec![], Fault::BadFcs))
-            .unwrap();
+        enc.enqueue(TxFrame::with_fault(vec![], Fault::BadFcs)).unwrap();
         let w = words(&mut enc, 2);
         assert_eq!(w[1].to_string(), "FF FF FF FF T I I I");
     }
@@ -562,10 +527,7 @@ mod tests {
     #[test]
     fn deterministic() {
         let run = || {
-            let cfg = EncoderConfig {
-                load: 0.37,
-                ..Default::default()
-            };
+            let cfg = EncoderConfig { load: 0.37, ..Default::default() };
             let mut enc = XgmiiEncoder::new(cfg).unwrap();
             for len in 0..50 {
                 enc.enqueue(TxFrame::new((0..len as u8).collect())).unwrap();

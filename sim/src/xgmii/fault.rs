@@ -59,9 +59,7 @@ impl Fault {
     pub fn validate(&self, frame_len: usize) -> Result<(), FaultError> {
         let with_fcs = frame_len.saturating_add(super::word::FCS_LEN);
         match *self {
-            Fault::ErrorChar { offset } if offset >= with_fcs => {
-                Err(FaultError::OffsetOutOfRange { offset, with_fcs })
-            }
+            Fault::ErrorChar { offset } if offset >= with_fcs => Err(FaultError::OffsetOutOfRange { offset, with_fcs }),
             Fault::TruncateToIdle { len } | Fault::TruncateToStart { len } if len > with_fcs => {
                 Err(FaultError::LenOutOfRange { len, with_fcs })
             }
@@ -92,14 +90,12 @@ pub enum FaultError {
 impl fmt::Display for FaultError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FaultError::OffsetOutOfRange { offset, with_fcs } => write!(
-                f,
-                "error character offset {offset} is outside the {with_fcs}-byte frame+FCS"
-            ),
-            FaultError::LenOutOfRange { len, with_fcs } => write!(
-                f,
-                "truncation length {len} exceeds the {with_fcs}-byte frame+FCS"
-            ),
+            FaultError::OffsetOutOfRange { offset, with_fcs } => {
+                write!(f, "error character offset {offset} is outside the {with_fcs}-byte frame+FCS")
+            }
+            FaultError::LenOutOfRange { len, with_fcs } => {
+                write!(f, "truncation length {len} exceeds the {with_fcs}-byte frame+FCS")
+            }
         }
     }
 }
@@ -116,34 +112,20 @@ mod tests {
         assert!(Fault::ErrorChar { offset: 63 }.validate(60).is_ok());
         assert_eq!(
             Fault::ErrorChar { offset: 64 }.validate(60),
-            Err(FaultError::OffsetOutOfRange {
-                offset: 64,
-                with_fcs: 64
-            })
+            Err(FaultError::OffsetOutOfRange { offset: 64, with_fcs: 64 })
         );
         assert!(Fault::TruncateToIdle { len: 64 }.validate(60).is_ok());
         assert_eq!(
             Fault::TruncateToStart { len: 65 }.validate(60),
-            Err(FaultError::LenOutOfRange {
-                len: 65,
-                with_fcs: 64
-            })
+            Err(FaultError::LenOutOfRange { len: 65, with_fcs: 64 })
         );
         // Lengths near usize::MAX must not overflow.
-        assert!(Fault::TruncateToIdle { len: usize::MAX }
-            .validate(usize::MAX)
-            .is_ok());
+        assert!(Fault::TruncateToIdle { len: usize::MAX }.validate(usize::MAX).is_ok());
     }
 
     #[test]
     fn errors_display() {
-        let e = FaultError::LenOutOfRange {
-            len: 9,
-            with_fcs: 8,
-        };
-        assert_eq!(
-            e.to_string(),
-            "truncation length 9 exceeds the 8-byte frame+FCS"
-        );
+        let e = FaultError::LenOutOfRange { len: 9, with_fcs: 8 };
+        assert_eq!(e.to_string(), "truncation length 9 exceeds the 8-byte frame+FCS");
     }
 }

@@ -150,12 +150,7 @@ mod tests {
     use crate::xgmii::config::StartLanes;
 
     fn planner(start_lanes: StartLanes, dic: bool, load: f64) -> GapPlanner {
-        GapPlanner::new(&EncoderConfig {
-            ipg: 12,
-            start_lanes,
-            dic,
-            load,
-        })
+        GapPlanner::new(&EncoderConfig { ipg: 12, start_lanes, dic, load })
     }
 
     /// Runs back-to-back frames of `len_with_fcs` bytes; returns the gaps.

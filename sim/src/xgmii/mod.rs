@@ -60,7 +60,4 @@ pub use decoder::{FrameError, RxFrame, XgmiiDecoder};
 pub use encoder::{FrameEnd, SentFrame, TxFrame, XgmiiEncoder};
 pub use fault::{Fault, FaultError, BAD_PREAMBLE_BYTE, BAD_PREAMBLE_INDEX};
 pub use stats::DecoderStats;
-pub use word::{
-    XgmiiWord, ERROR, FCS_LEN, FRAME_OVERHEAD, IDLE, LANES, PREAMBLE, PREAMBLE_LEN, SFD, START,
-    TERMINATE,
-};
+pub use word::{XgmiiWord, ERROR, FCS_LEN, FRAME_OVERHEAD, IDLE, LANES, PREAMBLE, PREAMBLE_LEN, SFD, START, TERMINATE};

@@ -89,10 +89,7 @@ mod tests {
         for g in [9, 15, 12] {
             s.record_ifg(g);
         }
-        assert_eq!(
-            (s.ifg_min, s.ifg_max, s.ifg_avg()),
-            (Some(9), Some(15), Some(12.0))
-        );
+        assert_eq!((s.ifg_min, s.ifg_max, s.ifg_avg()), (Some(9), Some(15), Some(12.0)));
     }
 
     #[test]

@@ -62,37 +62,20 @@ fn run(cfg: EncoderConfig, frames: Vec<TxFrame>, delays: &[u64]) -> Run {
     // A frame cut to Idle in lane 7 needs the next word to end.
     drive(&mut enc, &mut dec);
     assert!(!dec.in_frame());
-    Run {
-        sent: enc.take_sent(),
-        stats: *dec.stats(),
-        rx: dec.drain().collect(),
-        starts,
-        words: enc.cycle(),
-    }
+    Run { sent: enc.take_sent(), stats: *dec.stats(), rx: dec.drain().collect(), starts, words: enc.cycle() }
 }
 
 fn cfg(start_lanes: StartLanes, dic: bool, load: f64) -> EncoderConfig {
-    EncoderConfig {
-        ipg: 12,
-        start_lanes,
-        dic,
-        load,
-    }
+    EncoderConfig { ipg: 12, start_lanes, dic, load }
 }
 
 fn back_to_back(config: EncoderConfig, lens: impl IntoIterator<Item = usize>) -> Run {
-    run(
-        config,
-        lens.into_iter().map(|l| TxFrame::new(pattern(l))).collect(),
-        &[],
-    )
+    run(config, lens.into_iter().map(|l| TxFrame::new(pattern(l))).collect(), &[])
 }
 
 /// Absolute byte position of each frame's Start.
 fn start_positions(sent: &[SentFrame]) -> Vec<u64> {
-    sent.iter()
-        .map(|s| s.start_cycle * 8 + u64::from(s.start_lane))
-        .collect()
+    sent.iter().map(|s| s.start_cycle * 8 + u64::from(s.start_lane)).collect()
 }
 
 const ALL_CONFIGS: [(StartLanes, bool); 4] = [
@@ -126,10 +109,7 @@ fn round_trip_every_length() {
         for ((rx, sent), len) in r.rx.iter().zip(&r.sent).zip(1..) {
             assert!(rx.is_good(), "{lanes:?} dic={dic} len={len}: {rx:?}");
             assert_eq!(rx.bytes, pattern(len), "{lanes:?} dic={dic} len={len}");
-            assert_eq!(
-                (rx.start_cycle, rx.start_lane),
-                (sent.start_cycle, sent.start_lane)
-            );
+            assert_eq!((rx.start_cycle, rx.start_lane), (sent.start_cycle, sent.start_lane));
             assert!(lanes.allows(usize::from(rx.start_lane)));
             assert_eq!(rx.ifg_before, sent.ifg_before);
         }
@@ -139,16 +119,10 @@ fn round_trip_every_length() {
 #[test]
 fn dic_gaps_average_exactly_twelve() {
     for len in 60..=1514 {
-        let r = back_to_back(
-            cfg(StartLanes::Lane0And4, true, 1.0),
-            std::iter::repeat_n(len, 20),
-        );
+        let r = back_to_back(cfg(StartLanes::Lane0And4, true, 1.0), std::iter::repeat_n(len, 20));
         let gaps: Vec<usize> = r.rx.iter().filter_map(|f| f.ifg_before).collect();
         assert_eq!(gaps.len(), 19);
-        assert!(
-            gaps.iter().all(|g| (9..=15).contains(g)),
-            "len {len}: {gaps:?}"
-        );
+        assert!(gaps.iter().all(|g| (9..=15).contains(g)), "len {len}: {gaps:?}");
         // The deficit never exceeds 3, so every prefix is within 3 of 12/gap...
         let mut sum = 0;
         for (n, g) in gaps.iter().enumerate() {
@@ -159,11 +133,7 @@ fn dic_gaps_average_exactly_twelve() {
         // ...and the pattern repeats with a period dividing 12 once the
         // deficit has settled (at most 4 frames), so any 12 gaps after that
         // average exactly 12.
-        assert_eq!(
-            gaps[4..16].iter().sum::<usize>(),
-            144,
-            "len {len}: {gaps:?}"
-        );
+        assert_eq!(gaps[4..16].iter().sum::<usize>(), 144, "len {len}: {gaps:?}");
         assert!(r.stats.ifg_min >= Some(9) && r.stats.ifg_max <= Some(15));
     }
 }
@@ -184,20 +154,14 @@ fn without_dic_every_gap_is_at_least_twelve() {
 #[test]
 fn full_load_64_byte_frames_take_10_5_words() {
     for dic in [true, false] {
-        let r = back_to_back(
-            cfg(StartLanes::Lane0And4, dic, 1.0),
-            std::iter::repeat_n(60, 1000),
-        );
+        let r = back_to_back(cfg(StartLanes::Lane0And4, dic, 1.0), std::iter::repeat_n(60, 1000));
         let pos = start_positions(&r.sent);
         for (k, p) in pos.iter().enumerate() {
             assert_eq!(*p, 84 * k as u64, "dic={dic} frame {k}");
         }
         // The last frame starts at byte 83916 (word 10489, lane 4) and its
         // Terminate is in word 10498; one more word flushes the decoder.
-        assert_eq!(
-            (r.sent[999].start_cycle, r.sent[999].start_lane),
-            (10_489, 4)
-        );
+        assert_eq!((r.sent[999].start_cycle, r.sent[999].start_lane), (10_489, 4));
         assert_eq!(r.words, 10_500);
     }
 }
@@ -217,10 +181,7 @@ fn half_load_halves_the_frame_rate() {
             let frames = (N - 1) as i64;
             // Exact in the long run: off by at most the bounded pacing balance.
             let half = span(0.5);
-            assert!(
-                (half - 2 * line * frames).abs() <= 16,
-                "{lanes:?} dic={dic} len {len}: {half}"
-            );
+            assert!((half - 2 * line * frames).abs() <= 16, "{lanes:?} dic={dic} len {len}: {half}");
             if lanes == StartLanes::Lane0And4 && dic {
                 // With DIC, full load is line rate up to the deficit (<= 3
                 // bytes), so half load is exactly half the frame rate.
@@ -240,10 +201,7 @@ fn fractional_load_is_exact_on_average() {
             let ideal = 599.0 * 85.0 / load;
             let actual = (pos[599] - pos[0]) as f64;
             if load < 0.9 || (lanes == StartLanes::Lane0And4 && dic) {
-                assert!(
-                    (actual - ideal).abs() <= 16.0,
-                    "{lanes:?} {dic} {load}: {actual} vs {ideal}"
-                );
+                assert!((actual - ideal).abs() <= 16.0, "{lanes:?} {dic} {load}: {actual} vs {ideal}");
             } else {
                 // Too close to 1 to absorb lane rounding: as fast as possible.
                 let full = back_to_back(cfg(lanes, dic, 1.0), std::iter::repeat_n(61, 600));
@@ -258,11 +216,7 @@ fn fractional_load_is_exact_on_average() {
 
 #[test]
 fn late_frame_starts_on_next_word() {
-    let r = run(
-        EncoderConfig::default(),
-        vec![TxFrame::new(pattern(60)), TxFrame::new(pattern(60))],
-        &[5, 100],
-    );
+    let r = run(EncoderConfig::default(), vec![TxFrame::new(pattern(60)), TxFrame::new(pattern(60))], &[5, 100]);
     assert_eq!((r.sent[0].start_cycle, r.sent[0].start_lane), (5, 0));
     assert_eq!((r.sent[1].start_cycle, r.sent[1].start_lane), (105, 0));
     assert!(r.rx.iter().all(RxFrame::is_good));
@@ -285,10 +239,7 @@ fn expected_error(sent: &SentFrame) -> Option<FrameError> {
 /// Checks one received frame against what was sent.
 fn check_frame(tx: &TxFrame, sent: &SentFrame, rx: &RxFrame) -> Result<(), TestCaseError> {
     prop_assert_eq!(rx.error, expected_error(sent), "{:?} {:?}", sent, rx);
-    prop_assert_eq!(
-        (rx.start_cycle, rx.start_lane),
-        (sent.start_cycle, sent.start_lane)
-    );
+    prop_assert_eq!((rx.start_cycle, rx.start_lane), (sent.start_cycle, sent.start_lane));
     prop_assert_eq!(rx.ifg_before, sent.ifg_before);
     match tx.fault {
         Fault::None | Fault::BadPreamble => {
@@ -313,18 +264,10 @@ fn check_frame(tx: &TxFrame, sent: &SentFrame, rx: &RxFrame) -> Result<(), TestC
             wire.extend_from_slice(&fcs_bytes(&tx.bytes));
             wire.extend_from_slice(&[0; LANES]);
             let body = |received: usize| {
-                let keep = if received >= FCS_LEN {
-                    received - FCS_LEN
-                } else {
-                    received
-                };
+                let keep = if received >= FCS_LEN { received - FCS_LEN } else { received };
                 &wire[..keep]
             };
-            let slack = if sent.end == FrameEnd::Start {
-                LANES
-            } else {
-                1
-            };
+            let slack = if sent.end == FrameEnd::Start { LANES } else { 1 };
             prop_assert!(
                 (len..len + slack).any(|received| body(received) == &rx.bytes[..]),
                 "len {} got {:?}",
@@ -364,15 +307,11 @@ fn each_fault_is_classified() {
             let r = run(cfg(lanes, dic, 1.0), frames.clone(), &[]);
             assert_eq!(r.rx.len(), 4, "{fault:?}");
             for (i, ((tx, sent), rx)) in frames.iter().zip(&r.sent).zip(&r.rx).enumerate() {
-                check_frame(tx, sent, rx)
-                    .unwrap_or_else(|e| panic!("{lanes:?} dic={dic} {fault:?} frame {i}: {e}"));
+                check_frame(tx, sent, rx).unwrap_or_else(|e| panic!("{lanes:?} dic={dic} {fault:?} frame {i}: {e}"));
             }
             if let Fault::TruncateToStart { .. } = fault {
                 assert_eq!(r.rx[1].error, Some(FrameError::StartInFrame));
-                assert_eq!(
-                    r.rx[3].error,
-                    Some(FrameError::MissingTerminate { code: IDLE })
-                );
+                assert_eq!(r.rx[3].error, Some(FrameError::MissingTerminate { code: IDLE }));
             }
             assert!(r.rx[0].is_good() && r.rx[2].is_good());
             assert_eq!(r.stats.good + r.stats.bad_fcs + r.stats.errored(), 4);
@@ -387,40 +326,25 @@ fn arb_config() -> impl Strategy<Value = EncoderConfig> {
         any::<bool>(),
         prop_oneof![Just(1.0), 0.05f64..1.0],
     )
-        .prop_map(|(ipg, start_lanes, dic, load)| EncoderConfig {
-            ipg,
-            start_lanes,
-            dic,
-            load,
-        })
+        .prop_map(|(ipg, start_lanes, dic, load)| EncoderConfig { ipg, start_lanes, dic, load })
 }
 
 /// A frame with a random fault (about half are clean) and an enqueue delay.
 fn arb_frame() -> impl Strategy<Value = (TxFrame, u64)> {
-    (
-        prop::collection::vec(any::<u8>(), 0..200),
-        0u8..12,
-        any::<usize>(),
-        prop_oneof![Just(0u64), 0u64..60],
-    )
-        .prop_map(|(bytes, kind, param, delay)| {
+    (prop::collection::vec(any::<u8>(), 0..200), 0u8..12, any::<usize>(), prop_oneof![Just(0u64), 0u64..60]).prop_map(
+        |(bytes, kind, param, delay)| {
             let with_fcs = bytes.len() + FCS_LEN;
             let fault = match kind {
                 6 => Fault::BadFcs,
-                7 => Fault::ErrorChar {
-                    offset: param % with_fcs,
-                },
-                8 => Fault::TruncateToIdle {
-                    len: param % (with_fcs + 1),
-                },
-                9 | 10 => Fault::TruncateToStart {
-                    len: param % (with_fcs + 1),
-                },
+                7 => Fault::ErrorChar { offset: param % with_fcs },
+                8 => Fault::TruncateToIdle { len: param % (with_fcs + 1) },
+                9 | 10 => Fault::TruncateToStart { len: param % (with_fcs + 1) },
                 11 => Fault::BadPreamble,
                 _ => Fault::None,
             };
             (TxFrame::with_fault(bytes, fault), delay)
-        })
+        },
+    )
 }
 
 proptest! {

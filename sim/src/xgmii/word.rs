@@ -43,10 +43,7 @@ pub struct XgmiiWord {
 
 impl XgmiiWord {
     /// A word of eight Idle characters: what an idle link carries.
-    pub const IDLE: Self = Self {
-        data: IDLE_DATA,
-        ctrl: 0xFF,
-    };
+    pub const IDLE: Self = Self { data: IDLE_DATA, ctrl: 0xFF };
 
     /// Builds a word from its raw fields.
     pub const fn new(data: u64, ctrl: u8) -> Self {
@@ -55,10 +52,7 @@ impl XgmiiWord {
 
     /// Builds a word from lane bytes in wire order and the control flags.
     pub const fn from_lanes(lanes: [u8; LANES], ctrl: u8) -> Self {
-        Self {
-            data: u64::from_le_bytes(lanes),
-            ctrl,
-        }
+        Self { data: u64::from_le_bytes(lanes), ctrl }
     }
 
     /// The lane bytes in wire order (lane 0 first).
@@ -170,11 +164,7 @@ impl WordBuilder {
         if n == 0 {
             return;
         }
-        let data_mask = if n == LANES {
-            u64::MAX
-        } else {
-            (1u64 << (8 * n)) - 1
-        };
+        let data_mask = if n == LANES { u64::MAX } else { (1u64 << (8 * n)) - 1 };
         let ctrl_mask = ((1u16 << n) - 1) as u8;
         self.data |= (IDLE_DATA & data_mask) << (8 * self.lane);
         self.ctrl |= ctrl_mask << self.lane;
@@ -183,10 +173,7 @@ impl WordBuilder {
 
     /// The finished word.
     pub(super) const fn finish(self) -> XgmiiWord {
-        XgmiiWord {
-            data: self.data,
-            ctrl: self.ctrl,
-        }
+        XgmiiWord { data: self.data, ctrl: self.ctrl }
     }
 }
 
@@ -228,10 +215,7 @@ mod tests {
         b.put_idles(4);
         assert_eq!(b.room(), 0);
         let w = b.finish();
-        assert_eq!(
-            w.lanes(),
-            [0x11, 0x22, 0x33, TERMINATE, IDLE, IDLE, IDLE, IDLE]
-        );
+        assert_eq!(w.lanes(), [0x11, 0x22, 0x33, TERMINATE, IDLE, IDLE, IDLE, IDLE]);
         assert_eq!(w.ctrl, 0b1111_1001);
     }
 

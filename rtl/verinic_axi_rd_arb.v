@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_axi_rd_arb: shares one AXI4 read channel among CLIENTS requesters.
 //
 // Each client presents a read burst on its own AR port; the arbiter grants

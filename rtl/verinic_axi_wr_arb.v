@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_axi_wr_arb: shares one AXI4 write channel among CLIENTS writers.
 //
 // AW requests are granted round-robin into a registered AW output with AWID =

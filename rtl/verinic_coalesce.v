@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_coalesce: decides when completed work raises its interrupt cause.
 //
 // Counts events (frames written back) not yet signalled and fires, raising

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_crc32_64: Ethernet CRC-32 (IEEE 802.3 FCS) over one 64-bit word.
 //
 // Combinational. Takes the running CRC register and eight data bytes (lane 0 =

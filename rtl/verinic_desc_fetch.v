@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_desc_fetch: reads descriptors ahead from a ring in host memory.
 //
 // Keeps a cache of up to 2^CACHE_LOG2 descriptors fetched from the ring

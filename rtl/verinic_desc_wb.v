@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_desc_wb: writes finished descriptors back to a ring in host memory.
 //
 // Takes descriptor images (with DD set by the caller) and their ring indices,

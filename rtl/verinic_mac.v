@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_mac: 10G Ethernet MAC, 64-bit XGMII, with statistics counters.
 //
 // The transmitter and receiver (verinic_mac_tx, verinic_mac_rx) plus free-

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_mac_rx: 10G Ethernet MAC receiver, 64-bit XGMII in, AXI-Stream out.
 //
 // Accepts Start in lane 0 or lane 4, checks the preamble, strips preamble, SFD

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_mac_tx: 10G Ethernet MAC transmitter, AXI-Stream in, 64-bit XGMII out.
 //
 // For each packet on s_axis it sends Start + preamble + SFD, the packet bytes,

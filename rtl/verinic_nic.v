@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_nic: the NIC. e1000-style descriptor rings in host memory, a 10G
 // MAC on XGMII, interrupt coalescing.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_nic_irq: interrupt causes, mask, coalescing timers and throttling.
 //
 // ICR collects causes; the interrupt line is asserted while (ICR & IMS) != 0,

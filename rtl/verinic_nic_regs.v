@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_nic_regs: the register file behind the AXI4-Lite slave.
 //
 // e1000 legacy registers at e1000's offsets (host-driver/src/regs.rs is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_ones_sum: part of a ones' complement sum over one data beat.
 //
 // Adds up the beat's bytes that lie inside the frame range [start, stop) as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_rr_pick: round-robin choice among requesters (combinational).
 //
 // Picks the first requester after `last` in circular order, so every client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_rx_csum: receive checksum offload, computed as the frame streams in.
 //
 // Watches the MAC's receive stream (64-bit beats, lane 0 first) and, on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_rx_dma: moves received frames from the frame FIFO into the buffers
 // the driver posted on the RX ring.
 //

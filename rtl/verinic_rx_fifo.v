@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_rx_fifo: store-and-forward receive frame FIFO.
 //
 // Takes packets from the MAC (which cannot wait) and keeps whole good frames

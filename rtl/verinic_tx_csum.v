@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_tx_csum: transmit checksum insertion, computed as frame data
 // arrives from host memory (128-bit beats, byte 0 of the frame first).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // verinic_tx_dma: fetches transmit data named by TX descriptors and feeds the
 // MAC whole frames.
 //

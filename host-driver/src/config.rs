@@ -3,8 +3,13 @@
 //! Ring sizes are `ethtool -G` (`rx`, `tx`), interrupt coalescing is
 //! `ethtool -C` (`rx-usecs`, `rx-frames`, ...), the NAPI and softirq budgets
 //! are the kernel's (`NAPI_POLL_WEIGHT`, `net.core.netdev_budget`,
-//! `net.core.netdev_budget_usecs`). REFERENCE.md ("ethtool's coalescing and
-//! ring parameters", "NAPI") states the semantics this module follows.
+//! `net.core.netdev_budget_usecs`). The semantics this module follows: the
+//! coalescing rule stated above `struct ethtool_coalesce` and the ring sizes
+//! of `struct ethtool_ringparam` (include/uapi/linux/ethtool.h; parameter
+//! names as `ethtool -c` prints them and as
+//! Documentation/networking/ethtool-netlink.rst lists them), NAPI_POLL_WEIGHT
+//! in include/linux/netdevice.h, and netdev_budget / netdev_budget_usecs as
+//! net_rx_action in net/core/dev.c applies them.
 
 use std::fmt;
 
@@ -75,9 +80,11 @@ fn check_range(param: &'static str, value: u64, min: u64, max: u64) -> Result<()
 /// Interrupt coalescing, as `ethtool -C` sets it.
 ///
 /// The device raises the RX interrupt when `rx_frames` written-back frames are
-/// pending or a timer expires, whichever comes first (REFERENCE.md). `usecs`
-/// are converted to the device's 1.024 us units rounding up, so a delay is
-/// never shorter than asked.
+/// pending or a timer expires, whichever comes first (the rule stated above
+/// `struct ethtool_coalesce` in include/uapi/linux/ethtool.h). `usecs` are
+/// converted to the device's 1.024 us units (8254x SDM, 317453, 13.4.30 RDTR,
+/// 13.4.31 RADV, 13.4.41 TIDV, 13.4.44 TADV) rounding up, so a delay is never
+/// shorter than asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Coalesce {
     /// `rx-usecs` -> RDTR: packet timer, restarted by every frame. 0 = no timer.
@@ -101,9 +108,13 @@ pub struct Coalesce {
 
 impl Default for Coalesce {
     /// Linux e1000's defaults expressed in usecs: RDTR 0, RADV 8, TIDV 8,
-    /// TADV 32 (REFERENCE.md); `rx_frames = 1` so that, with RDTR 0, every
-    /// frame is signalled at once as on e1000; and the old fixed ITR of
-    /// 8000 interrupts/s (REFERENCE.md; e1000's dynamic ITR is not modelled).
+    /// TADV 32 (DEFAULT_RDTR, DEFAULT_RADV, DEFAULT_TIDV, DEFAULT_TADV in
+    /// drivers/net/ethernet/intel/e1000/e1000_param.c); `rx_frames = 1` so
+    /// that, with RDTR 0, every frame is signalled at once as on e1000; and the
+    /// old fixed ITR of 8000 interrupts/s (e1000.rst in
+    /// Documentation/networking/device_drivers/ethernet/intel/: the driver
+    /// "previously assumed a static InterruptThrottleRate value of 8000"; its
+    /// dynamic modes, DEFAULT_ITR 3, are not modelled).
     fn default() -> Self {
         Coalesce {
             rx_usecs: 0,

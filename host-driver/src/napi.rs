@@ -1,5 +1,10 @@
 //! NAPI: the poll function and the softirq round that calls it
-//! (Documentation/networking/napi.rst; REFERENCE.md "NAPI").
+//! (Documentation/networking/napi.rst, "Datapath API" and "Scheduling and IRQ
+//! masking"; the round is net_rx_action in net/core/dev.c, bounded by
+//! netdev_budget and netdev_budget_usecs). NAPI itself: Salim, Olsson and
+//! Kuznetsov, "Beyond Softnet", 5th Annual Linux Showcase, 2001; the receive
+//! livelock it prevents: Mogul and Ramakrishnan, "Eliminating Receive Livelock
+//! in an Interrupt-driven Kernel", USENIX ATC 1996.
 //!
 //! The IRQ handler masks the device and sets `napi_scheduled`; polls then run
 //! with interrupts masked until one finishes under budget, which completes

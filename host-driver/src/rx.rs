@@ -3,8 +3,12 @@
 //! Ownership follows igb: the device owns descriptors `[RDH, RDT)`, the
 //! driver writes RDT = `next_to_use`, the first slot *without* a buffer, and
 //! always keeps at least that one slot empty so a full ring is never mistaken
-//! for an empty one (REFERENCE.md, ring rules). The driver never reads RDH:
-//! completion is seen by the DD bit in the descriptor.
+//! for an empty one (Intel 8254x Software Developer's Manual, 317453, 3.2.6
+//! "Receive Descriptor Queue Structure": hardware owns [head, tail), head ==
+//! tail is empty; the kept slot is the `- 1` of igb_desc_unused in
+//! drivers/net/ethernet/intel/igb/igb.h). The driver never reads RDH:
+//! completion is seen by the DD bit in the descriptor (3.2.6 again: software
+//! reads the descriptors in memory, not the registers).
 //!
 //! Slots `[next_to_use, next_to_clean)` have no buffer: the kept-empty one
 //! plus those cleaned but not yet refilled. Refilling is batched so RDT is

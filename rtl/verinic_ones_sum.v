@@ -4,7 +4,7 @@
 // Adds up the beat's bytes that lie inside the frame range [start, stop) as
 // big-endian 16-bit words at even frame offsets (a byte at an even offset is
 // the high half of its word). Callers accumulate the parts and fold the carry
-// at the end. Combinational.
+// at the end (verinic_csum_fold). Combinational.
 
 `resetall
 `timescale 1ns / 1ps

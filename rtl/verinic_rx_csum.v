@@ -84,16 +84,6 @@ function has_byte;
     end
 endfunction
 
-function [15:0] fold;
-    input [31:0] s;
-    reg   [31:0] t;
-    begin
-        t = {16'd0, s[15:0]} + {16'd0, s[31:16]};
-        t = {16'd0, t[15:0]} + {16'd0, t[31:16]};
-        fold = t[15:0];
-    end
-endfunction
-
 // ---------------------------------------------------------------------------
 // Header fields as known at this beat (captured ones, or from this beat)
 wire [3:0]  beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
@@ -141,7 +131,9 @@ wire [31:0] l4_sum = l4_sum_reg + {12'd0, l4_part} + {12'd0, addr_part};
 
 // ---------------------------------------------------------------------------
 // Verdict on the last beat
-wire [15:0] raw_folded = fold(raw_sum);
+wire [15:0] raw_folded, l4_folded, ip_folded;
+
+verinic_csum_fold raw_fold_inst (.sum(raw_sum), .folded(raw_folded));
 assign result_csum = cfg_pcss[0] ? {raw_folded[7:0], raw_folded[15:8]} : raw_folded;
 
 wire ipv4 = ethertype_reg == 16'h0800 && is_v4_layout && ihl_bytes >= 16'd20
@@ -154,8 +146,10 @@ wire l4_long_enough = tcp ? l4_len >= 16'd20 : l4_len >= 16'd8;
 wire l4_checkable = (ipv4 && !fragment && (tcp || (udp && udp_csum_reg != 16'd0)) && l4_long_enough)
                     || (ipv6 && (tcp || udp) && l4_long_enough);
 wire [31:0] pseudo_tail = {24'd0, ip_proto_reg} + {16'd0, l4_len};
-wire l4_ok = fold(l4_sum + pseudo_tail) == 16'hFFFF;
-wire ip_ok = fold(ip_sum) == 16'hFFFF;
+verinic_csum_fold l4_fold_inst (.sum(l4_sum + pseudo_tail), .folded(l4_folded));
+verinic_csum_fold ip_fold_inst (.sum(ip_sum), .folded(ip_folded));
+wire l4_ok = l4_folded == 16'hFFFF;
+wire ip_ok = ip_folded == 16'hFFFF;
 
 always @* begin
     result_status = 8'd0;

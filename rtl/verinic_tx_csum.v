@@ -59,16 +59,6 @@ reg        l4_en_reg, ip_en_reg;
 reg [15:0] l4_start_reg, l4_offset_reg, l4_stop_reg;
 reg [15:0] ip_start_reg, ip_offset_reg, ip_stop_reg;
 
-function [15:0] fold;
-    input [31:0] s;
-    reg   [31:0] t;
-    begin
-        t = {16'd0, s[15:0]} + {16'd0, s[31:16]};
-        t = {16'd0, t[15:0]} + {16'd0, t[31:16]};
-        fold = t[15:0];
-    end
-endfunction
-
 // Parameters of this frame: from the inputs on its first beat
 wire [15:0] off = beat_first ? 16'd0 : offset_reg;
 wire        l4_on = beat_first ? l4_en : l4_en_reg;
@@ -91,8 +81,10 @@ wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, l4_part};
 wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, ip_part};
 
 wire [15:0] frame_len = off + {11'd0, beat_bytes};
-wire [15:0] l4_folded = fold(l4_sum);
-wire [15:0] ip_folded = fold(ip_sum);
+wire [15:0] l4_folded, ip_folded;
+
+verinic_csum_fold l4_fold_inst (.sum(l4_sum), .folded(l4_folded));
+verinic_csum_fold ip_fold_inst (.sum(ip_sum), .folded(ip_folded));
 
 // Does each insertion fit the frame?
 wire l4_fits = {16'd0, l4_at} + 32'd2 <= {16'd0, frame_len} && l4_from <= l4_at

@@ -52,7 +52,7 @@ const ITR_RATE_MAX: u32 = 3_906_250;
 
 /// A configuration value out of its allowed range.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub struct DriverConfigError {
     /// The parameter, under its field name (which is ethtool's where ethtool has one).
     pub param: &'static str,
     /// The rejected value.
@@ -61,19 +61,19 @@ pub struct ConfigError {
     pub expected: String,
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for DriverConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid {} = {}: expected {}", self.param, self.value, self.expected)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for DriverConfigError {}
 
-fn check_range(param: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+fn check_range(param: &'static str, value: u64, min: u64, max: u64) -> Result<(), DriverConfigError> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(ConfigError { param, value, expected: format!("{min}..={max}") })
+        Err(DriverConfigError { param, value, expected: format!("{min}..={max}") })
     }
 }
 
@@ -181,7 +181,7 @@ pub fn itr_for_rate(irqs_per_sec: u32) -> u32 {
 
 impl Coalesce {
     /// Checks every field; the error names the first bad one.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), DriverConfigError> {
         let u = u64::from(USECS_MAX);
         check_range("rx_usecs", self.rx_usecs.into(), 0, u)?;
         check_range("rx_usecs_abs", self.rx_usecs_abs.into(), 0, u)?;
@@ -191,7 +191,7 @@ impl Coalesce {
         check_range("tx_frames", self.tx_frames.into(), 0, FRAMES_MAX.into())?;
         let rate = self.itr_max_irqs_per_sec;
         if rate != 0 && !(ITR_RATE_MIN..=ITR_RATE_MAX).contains(&rate) {
-            return Err(ConfigError {
+            return Err(DriverConfigError {
                 param: "itr_max_irqs_per_sec",
                 value: rate.into(),
                 expected: format!("0 (no ceiling) or {ITR_RATE_MIN}..={ITR_RATE_MAX}"),
@@ -200,7 +200,7 @@ impl Coalesce {
         // With every trigger off the RX (or TX) interrupt would never be
         // raised under ethtool's meaning of 0; refuse rather than guess.
         if self.rx_usecs == 0 && self.rx_frames == 0 && self.rx_usecs_abs == 0 {
-            return Err(ConfigError {
+            return Err(DriverConfigError {
                 param: "rx_frames",
                 value: 0,
                 expected: "at least 1 when rx_usecs and rx_usecs_abs are 0 \
@@ -209,7 +209,7 @@ impl Coalesce {
             });
         }
         if self.tx_usecs == 0 && self.tx_frames == 0 && self.tx_usecs_abs == 0 {
-            return Err(ConfigError {
+            return Err(DriverConfigError {
                 param: "tx_frames",
                 value: 0,
                 expected: "at least 1 when tx_usecs and tx_usecs_abs are 0 \
@@ -320,7 +320,7 @@ pub fn tx_descs_for(len: usize) -> usize {
 
 impl DriverConfig {
     /// Checks every field; the error names the first bad one and what it allows.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), DriverConfigError> {
         check_ring("rx_ring", self.rx_ring)?;
         check_ring("tx_ring", self.tx_ring)?;
         self.coalesce.validate()?;
@@ -329,7 +329,7 @@ impl DriverConfig {
         check_range("netdev_budget_usecs", self.netdev_budget_usecs, 1, 1_000_000)?;
         check_range("rx_refill_batch", self.rx_refill_batch as u64, 1, RING_MAX as u64)?;
         if !RX_BUF_LENS.contains(&self.rx_buf_len) {
-            return Err(ConfigError {
+            return Err(DriverConfigError {
                 param: "rx_buf_len",
                 value: self.rx_buf_len as u64,
                 expected: "one of 256, 512, 1024, 2048".into(),
@@ -339,7 +339,7 @@ impl DriverConfig {
         let need = tx_descs_for(self.tx_max_frame_len) as u64;
         let top = self.tx_ring as u64 - 1;
         if need > top {
-            return Err(ConfigError {
+            return Err(DriverConfigError {
                 param: "tx_ring",
                 value: self.tx_ring as u64,
                 expected: format!("more than {need} descriptors: a {}-byte frame needs {need}", self.tx_max_frame_len),
@@ -384,11 +384,15 @@ impl DriverConfig {
     }
 }
 
-fn check_ring(param: &'static str, n: usize) -> Result<(), ConfigError> {
+fn check_ring(param: &'static str, n: usize) -> Result<(), DriverConfigError> {
     if (RING_MIN..=RING_MAX).contains(&n) && n.is_multiple_of(8) {
         Ok(())
     } else {
-        Err(ConfigError { param, value: n as u64, expected: format!("{RING_MIN}..={RING_MAX} and a multiple of 8") })
+        Err(DriverConfigError {
+            param,
+            value: n as u64,
+            expected: format!("{RING_MIN}..={RING_MAX} and a multiple of 8"),
+        })
     }
 }
 
@@ -441,7 +445,7 @@ mod tests {
         assert_eq!(c.tctl(), regs::TCTL_EN | regs::TCTL_PSP);
     }
 
-    fn err(f: impl FnOnce(&mut DriverConfig)) -> ConfigError {
+    fn err(f: impl FnOnce(&mut DriverConfig)) -> DriverConfigError {
         let mut c = DriverConfig::default();
         f(&mut c);
         c.validate().unwrap_err()

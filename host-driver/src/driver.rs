@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 
-use crate::config::{Coalesce, ConfigError, DriverConfig};
+use crate::config::{Coalesce, DriverConfig, DriverConfigError};
 use crate::cost::{spend, CpuCosts};
 use crate::error::{DriverError, TxError};
 use crate::regs::{self, icr};
@@ -218,7 +218,7 @@ impl Driver {
     /// first; on error nothing is written. Otherwise writes RDTR, RADV,
     /// VN_RXFRAMES, TIDV, TADV, VN_TXFRAMES and ITR, in that order; IDE in
     /// TX descriptors follows `tx_usecs` from the next frame on.
-    pub fn set_coalesce<P: Platform + ?Sized>(&mut self, p: &mut P, c: Coalesce) -> Result<(), ConfigError> {
+    pub fn set_coalesce<P: Platform + ?Sized>(&mut self, p: &mut P, c: Coalesce) -> Result<(), DriverConfigError> {
         c.validate()?;
         for (reg, val) in c.registers().writes() {
             self.costs.write_reg(p, reg, val);

@@ -3,13 +3,13 @@
 
 use std::fmt;
 
-use crate::config::ConfigError;
+use crate::config::DriverConfigError;
 
 /// Why [`crate::Driver::probe`] failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriverError {
     /// The configuration was rejected before the device was touched.
-    Config(ConfigError),
+    Config(DriverConfigError),
     /// VN_ID did not read "VNIC": not our device, or no device at all.
     WrongDevice {
         /// What VN_ID read.
@@ -49,8 +49,8 @@ impl std::error::Error for DriverError {
     }
 }
 
-impl From<ConfigError> for DriverError {
-    fn from(e: ConfigError) -> Self {
+impl From<DriverConfigError> for DriverError {
+    fn from(e: DriverConfigError) -> Self {
         DriverError::Config(e)
     }
 }

@@ -47,7 +47,7 @@ pub mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Coalesce, CoalesceRegs, ConfigError, DriverConfig};
+pub use config::{Coalesce, CoalesceRegs, DriverConfig, DriverConfigError};
 pub use cost::CpuCosts;
 pub use driver::{Driver, IrqOutcome, RingState};
 pub use error::{DriverError, TxError};

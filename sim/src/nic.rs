@@ -10,7 +10,7 @@
 use crate::bus::axi::{AxiMasterOut, AxilSlaveOut};
 use crate::bus::axil_master::{AxilConfig, AxilMaster};
 use crate::bus::memory::{AxiMemory, MemoryConfig};
-use crate::bus::ConfigError;
+use crate::bus::BusConfigError;
 use crate::model::{Sim, SimError, SimOptions};
 use crate::ports::VerinicNicPorts;
 use crate::trace::{Event, Trace};
@@ -33,7 +33,7 @@ pub enum NicError {
     /// The Verilated model did not start.
     Sim(SimError),
     /// A bus model's configuration is invalid.
-    Config(ConfigError),
+    Config(BusConfigError),
 }
 
 impl std::fmt::Display for NicError {

@@ -59,7 +59,7 @@ impl World {
         Ok(World {
             nic: Nic::new(options, config)?,
             enc: XgmiiEncoder::new(link).map_err(|e| {
-                NicError::Config(verinic_sim::bus::ConfigError { field: "link", expected: leak(e.to_string()) })
+                NicError::Config(verinic_sim::bus::BusConfigError { field: "link", expected: leak(e.to_string()) })
             })?,
             dec: XgmiiDecoder::new(),
             wire_start: Vec::new(),

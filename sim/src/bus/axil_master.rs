@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::bus::axi::{resp, AxilHandshakes, AxilMasterOut, AxilSlaveOut};
-use crate::bus::ConfigError;
+use crate::bus::BusConfigError;
 use crate::trace::{Event, Trace};
 
 /// Read results kept for [`AxilMaster::poll`] before the oldest are dropped.
@@ -54,14 +54,14 @@ impl Default for AxilConfig {
 
 impl AxilConfig {
     /// Whether this configuration can work.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), BusConfigError> {
         // a request made during a cycle must not change that cycle's outputs,
         // and a result cannot reach the CPU before the edge that carried it
         if self.request_latency_cycles == 0 {
-            return Err(ConfigError { field: "request_latency_cycles", expected: "at least 1" });
+            return Err(BusConfigError { field: "request_latency_cycles", expected: "at least 1" });
         }
         if self.response_latency_cycles == 0 {
-            return Err(ConfigError { field: "response_latency_cycles", expected: "at least 1" });
+            return Err(BusConfigError { field: "response_latency_cycles", expected: "at least 1" });
         }
         Ok(())
     }
@@ -179,7 +179,7 @@ pub struct AxilMaster {
 
 impl AxilMaster {
     /// An idle master.
-    pub fn new(config: AxilConfig) -> Result<Self, ConfigError> {
+    pub fn new(config: AxilConfig) -> Result<Self, BusConfigError> {
         config.validate()?;
         Ok(AxilMaster {
             config,

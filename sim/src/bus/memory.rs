@@ -30,7 +30,7 @@ use std::collections::VecDeque;
 
 use crate::bus::axi::{lane_mask, resp, AxiHandshakes, AxiMasterOut, AxiSlaveOut, Burst, DATA_BYTES};
 use crate::bus::sparse::SparseMemory;
-use crate::bus::{ns_to_cycles, ConfigError};
+use crate::bus::{ns_to_cycles, BusConfigError};
 use crate::trace::{DataHead, Event, Trace};
 
 /// Timing and capacity of host memory as the NIC sees it.
@@ -84,8 +84,8 @@ impl MemoryConfig {
     }
 
     /// Whether this configuration can work.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let fail = |field, expected| Err(ConfigError { field, expected });
+    pub fn validate(&self) -> Result<(), BusConfigError> {
+        let fail = |field, expected| Err(BusConfigError { field, expected });
         if self.max_reads_in_flight == 0 {
             return fail("max_reads_in_flight", "at least 1");
         }
@@ -204,12 +204,12 @@ pub struct AxiMemory {
 
 impl AxiMemory {
     /// Empty host memory (allocating from [`crate::bus::sparse::DEFAULT_ALLOC_BASE`]).
-    pub fn new(config: MemoryConfig) -> Result<Self, ConfigError> {
+    pub fn new(config: MemoryConfig) -> Result<Self, BusConfigError> {
         Self::with_memory(config, SparseMemory::default())
     }
 
     /// Host memory serving `mem`.
-    pub fn with_memory(config: MemoryConfig, mem: SparseMemory) -> Result<Self, ConfigError> {
+    pub fn with_memory(config: MemoryConfig, mem: SparseMemory) -> Result<Self, BusConfigError> {
         config.validate()?;
         let mut m = AxiMemory {
             read_latency: config.read_latency_cycles(),

@@ -41,20 +41,20 @@ pub use sparse::{MemError, SparseMemory};
 
 /// A model configuration value that cannot work.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub struct BusConfigError {
     /// The offending field.
     pub field: &'static str,
     /// What it must be instead.
     pub expected: &'static str,
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for BusConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "bad bus model config: `{}` must be {}", self.field, self.expected)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for BusConfigError {}
 
 /// Whole clock cycles covering `ns` nanoseconds at `period_ps`, at least one
 /// (a registered output cannot answer sooner). `period_ps` 0 gives one cycle.

@@ -61,13 +61,13 @@ impl Default for EncoderConfig {
 
 impl EncoderConfig {
     /// Checks every field; the encoder only accepts a valid configuration.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), EncoderConfigError> {
         if self.ipg < MIN_IPG {
-            return Err(ConfigError::IpgTooSmall { ipg: self.ipg });
+            return Err(EncoderConfigError::IpgTooSmall { ipg: self.ipg });
         }
         // Written so that NaN fails too.
         if !(self.load > 0.0 && self.load <= 1.0) {
-            return Err(ConfigError::LoadOutOfRange { load: self.load });
+            return Err(EncoderConfigError::LoadOutOfRange { load: self.load });
         }
         Ok(())
     }
@@ -75,7 +75,7 @@ impl EncoderConfig {
 
 /// Why an [`EncoderConfig`] was rejected.
 #[derive(Clone, Copy, PartialEq, Debug)]
-pub enum ConfigError {
+pub enum EncoderConfigError {
     /// `ipg` below [`MIN_IPG`].
     IpgTooSmall {
         /// The rejected value.
@@ -88,20 +88,20 @@ pub enum ConfigError {
     },
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for EncoderConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::IpgTooSmall { ipg } => {
+            EncoderConfigError::IpgTooSmall { ipg } => {
                 write!(f, "inter-frame gap {ipg} is below the minimum of {MIN_IPG} bytes")
             }
-            ConfigError::LoadOutOfRange { load } => {
+            EncoderConfigError::LoadOutOfRange { load } => {
                 write!(f, "offered load {load} is outside (0, 1]")
             }
         }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for EncoderConfigError {}
 
 #[cfg(test)]
 mod tests {
@@ -115,13 +115,13 @@ mod tests {
     #[test]
     fn rejects_bad_fields() {
         let bad_ipg = EncoderConfig { ipg: 11, ..Default::default() };
-        assert_eq!(bad_ipg.validate(), Err(ConfigError::IpgTooSmall { ipg: 11 }));
+        assert_eq!(bad_ipg.validate(), Err(EncoderConfigError::IpgTooSmall { ipg: 11 }));
         for load in [0.0, -0.5, 1.0001, f64::INFINITY] {
             let cfg = EncoderConfig { load, ..Default::default() };
-            assert_eq!(cfg.validate(), Err(ConfigError::LoadOutOfRange { load }));
+            assert_eq!(cfg.validate(), Err(EncoderConfigError::LoadOutOfRange { load }));
         }
         let nan = EncoderConfig { load: f64::NAN, ..Default::default() };
-        assert!(matches!(nan.validate(), Err(ConfigError::LoadOutOfRange { .. })));
+        assert!(matches!(nan.validate(), Err(EncoderConfigError::LoadOutOfRange { .. })));
         let ok = EncoderConfig { load: 1e-9, ipg: 1000, ..Default::default() };
         assert_eq!(ok.validate(), Ok(()));
     }
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn error_messages() {
         assert_eq!(
-            ConfigError::IpgTooSmall { ipg: 8 }.to_string(),
+            EncoderConfigError::IpgTooSmall { ipg: 8 }.to_string(),
             "inter-frame gap 8 is below the minimum of 12 bytes"
         );
     }

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::config::{ConfigError, EncoderConfig};
+use super::config::{EncoderConfig, EncoderConfigError};
 use super::crc;
 use super::fault::{Fault, FaultError, BAD_PREAMBLE_BYTE, BAD_PREAMBLE_INDEX};
 use super::gap::GapPlanner;
@@ -133,7 +133,7 @@ impl Default for XgmiiEncoder {
 
 impl XgmiiEncoder {
     /// An encoder with the given configuration, if it is valid.
-    pub fn new(cfg: EncoderConfig) -> Result<Self, ConfigError> {
+    pub fn new(cfg: EncoderConfig) -> Result<Self, EncoderConfigError> {
         cfg.validate()?;
         Ok(Self::build(cfg))
     }
@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn rejects_bad_config_and_fault() {
         let cfg = EncoderConfig { ipg: 5, ..Default::default() };
-        assert_eq!(XgmiiEncoder::new(cfg).err(), Some(ConfigError::IpgTooSmall { ipg: 5 }));
+        assert_eq!(XgmiiEncoder::new(cfg).err(), Some(EncoderConfigError::IpgTooSmall { ipg: 5 }));
         let mut enc = XgmiiEncoder::default();
         let bad = TxFrame::with_fault(vec![0; 10], Fault::ErrorChar { offset: 14 });
         assert!(enc.enqueue(bad).is_err());

@@ -54,7 +54,7 @@ mod word;
 #[cfg(test)]
 mod tests;
 
-pub use config::{ConfigError, EncoderConfig, StartLanes, MIN_IPG};
+pub use config::{EncoderConfig, EncoderConfigError, StartLanes, MIN_IPG};
 pub use crc::{fcs, fcs_bytes, split_and_check};
 pub use decoder::{FrameError, RxFrame, XgmiiDecoder};
 pub use encoder::{FrameEnd, SentFrame, TxFrame, XgmiiEncoder};

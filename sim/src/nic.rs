@@ -45,7 +45,14 @@ impl std::fmt::Display for NicError {
     }
 }
 
-impl std::error::Error for NicError {}
+impl std::error::Error for NicError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NicError::Sim(e) => Some(e),
+            NicError::Config(e) => Some(e),
+        }
+    }
+}
 
 /// The NIC model, its host memory and its MMIO master.
 pub struct Nic {
@@ -196,5 +203,21 @@ impl Nic {
     /// The underlying model (profile, waves).
     pub fn sim(&self) -> &Sim<VerinicNicPorts> {
         &self.sim
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn nic_error_exposes_its_cause() {
+        let cause = BusConfigError { field: "request_latency_cycles", expected: "at least 1" };
+        let e = NicError::Config(cause.clone());
+        assert_eq!(e.source().map(|s| s.to_string()), Some(cause.to_string()));
+        let e = NicError::Sim(SimError::Waves { path: "/nonexistent/x.fst".into() });
+        assert!(e.source().is_some_and(|s| s.is::<SimError>()));
     }
 }

@@ -115,14 +115,14 @@ impl Driver {
             p,
             &costs,
             [regs::RDBAL, regs::RDBAH, regs::RDLEN, regs::RDH, regs::RDT],
-            rx.desc_base(),
+            rx.desc().base,
             cfg.rx_ring,
         );
         program_ring(
             p,
             &costs,
             [regs::TDBAL, regs::TDBAH, regs::TDLEN, regs::TDH, regs::TDT],
-            tx.desc_base(),
+            tx.desc().base,
             cfg.tx_ring,
         );
 
@@ -265,13 +265,14 @@ impl Driver {
 
     /// Ring positions.
     pub fn ring_state(&self) -> RingState {
+        let (rx, tx) = (self.rx.desc(), self.tx.desc());
         RingState {
-            rx_base: self.rx.desc_base(),
-            rx_next_to_clean: self.rx.next_to_clean(),
-            rx_next_to_use: self.rx.next_to_use(),
-            tx_base: self.tx.desc_base(),
-            tx_next_to_clean: self.tx.next_to_clean(),
-            tx_next_to_use: self.tx.next_to_use(),
+            rx_base: rx.base,
+            rx_next_to_clean: rx.next_to_clean,
+            rx_next_to_use: rx.next_to_use,
+            tx_base: tx.base,
+            tx_next_to_clean: tx.next_to_clean,
+            tx_next_to_use: tx.next_to_use,
             tx_free: self.tx.free(),
         }
     }

@@ -30,6 +30,13 @@ impl DescRing {
         self.base + (i * DESC_LEN) as u64
     }
 
+    /// Slots the driver may still fill: those from `next_to_use` up to
+    /// `next_to_clean`, less the one always kept empty so that a full ring is
+    /// never mistaken for an empty one (igb_desc_unused).
+    pub(crate) fn unused(&self) -> usize {
+        (self.next_to_clean + self.n - self.next_to_use - 1) % self.n
+    }
+
     /// The index after `i`, wrapping.
     pub(crate) fn next(&self, i: usize) -> usize {
         if i + 1 == self.n {

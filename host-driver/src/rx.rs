@@ -121,26 +121,14 @@ impl RxRing {
         }
     }
 
-    pub(crate) fn desc_base(&self) -> u64 {
-        self.ring.base
-    }
-
-    pub(crate) fn next_to_clean(&self) -> usize {
-        self.ring.next_to_clean
-    }
-
-    pub(crate) fn next_to_use(&self) -> usize {
-        self.ring.next_to_use
-    }
-
-    /// Slots without a buffer, less the one always kept empty (igb_desc_unused).
-    fn unused(&self) -> usize {
-        (self.ring.next_to_clean + self.ring.n - self.ring.next_to_use - 1) % self.ring.n
+    /// The descriptor ring: its base address and indices, read-only.
+    pub(crate) fn desc(&self) -> &DescRing {
+        &self.ring
     }
 
     /// Gives every unused slot a buffer and writes RDT once.
     pub(crate) fn refill<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
-        let count = self.unused();
+        let count = self.ring.unused();
         if count == 0 {
             return;
         }
@@ -214,7 +202,7 @@ impl RxRing {
                 work += 1;
                 finish_frame(p, costs, stats, &d, part, self.rx_csum, sink);
             }
-            if self.unused() >= self.refill_batch {
+            if self.ring.unused() >= self.refill_batch {
                 self.refill(p, costs, stats);
             }
         }

@@ -98,16 +98,9 @@ impl TxRing {
         TxRing { ring, slots: vec![Slot::default(); n], pool, stopped: false, tail_pending: false }
     }
 
-    pub(crate) fn desc_base(&self) -> u64 {
-        self.ring.base
-    }
-
-    pub(crate) fn next_to_clean(&self) -> usize {
-        self.ring.next_to_clean
-    }
-
-    pub(crate) fn next_to_use(&self) -> usize {
-        self.ring.next_to_use
+    /// The descriptor ring: its base address and indices, read-only.
+    pub(crate) fn desc(&self) -> &DescRing {
+        &self.ring
     }
 
     pub(crate) fn stopped(&self) -> bool {
@@ -116,8 +109,7 @@ impl TxRing {
 
     /// Descriptors the driver may still queue (one slot always stays empty).
     pub(crate) fn free(&self) -> usize {
-        let used = (self.ring.next_to_use + self.ring.n - self.ring.next_to_clean) % self.ring.n;
-        self.ring.n - 1 - used
+        self.ring.unused()
     }
 
     /// Queues one frame; see [`crate::Driver::xmit`].

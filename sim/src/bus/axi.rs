@@ -2,8 +2,8 @@
 //!
 //! Each struct holds what one side drives during one clock cycle. A channel
 //! transfers at an edge iff its `valid` and `ready` were both high before that
-//! edge; [`AxiHandshakes`] and [`AxilHandshakes`] compute that once for both
-//! sides so the master and slave models cannot disagree about it.
+//! edge; [`Handshakes`] computes that once for both sides so the master and
+//! slave models cannot disagree about it.
 //!
 //! [`Burst`] holds the address arithmetic of an AXI4 burst (beat addresses,
 //! active byte lanes, the 4 KiB rule) shared by every model that decodes one.
@@ -115,35 +115,6 @@ pub struct AxiSlaveOut {
     pub b_valid: bool,
 }
 
-/// Which AXI4 channels transferred at one edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AxiHandshakes {
-    /// Read address.
-    pub ar: bool,
-    /// Read data.
-    pub r: bool,
-    /// Write address.
-    pub aw: bool,
-    /// Write data.
-    pub w: bool,
-    /// Write response.
-    pub b: bool,
-}
-
-impl AxiHandshakes {
-    /// The transfers at an edge, from both sides' outputs before it.
-    #[inline]
-    pub fn between(m: &AxiMasterOut, s: &AxiSlaveOut) -> Self {
-        AxiHandshakes {
-            ar: m.ar_valid && s.ar_ready,
-            r: s.r_valid && m.r_ready,
-            aw: m.aw_valid && s.aw_ready,
-            w: m.w_valid && s.w_ready,
-            b: s.b_valid && m.b_ready,
-        }
-    }
-}
-
 /// What an AXI4-Lite master (the host CPU's MMIO path) drives in one cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AxilMasterOut {
@@ -188,34 +159,66 @@ pub struct AxilSlaveOut {
     pub r_valid: bool,
 }
 
-/// Which AXI4-Lite channels transferred at one edge.
+/// Which channels transferred at one edge, on an AXI4 or an AXI4-Lite link.
+///
+/// Both protocols have the same five channels with the same valid/ready
+/// signal names, so one type serves both; [`Handshakes::between`] pairs a
+/// master's outputs only with its own protocol's slave outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AxilHandshakes {
+pub struct Handshakes {
+    /// Read address.
+    pub ar: bool,
+    /// Read data.
+    pub r: bool,
     /// Write address.
     pub aw: bool,
     /// Write data.
     pub w: bool,
     /// Write response.
     pub b: bool,
-    /// Read address.
-    pub ar: bool,
-    /// Read data.
-    pub r: bool,
 }
 
-impl AxilHandshakes {
+impl Handshakes {
     /// The transfers at an edge, from both sides' outputs before it.
     #[inline]
-    pub fn between(m: &AxilMasterOut, s: &AxilSlaveOut) -> Self {
-        AxilHandshakes {
-            aw: m.aw_valid && s.aw_ready,
-            w: m.w_valid && s.w_ready,
-            b: s.b_valid && m.b_ready,
-            ar: m.ar_valid && s.ar_ready,
-            r: s.r_valid && m.r_ready,
-        }
+    pub fn between<M: MasterOut>(m: &M, s: &M::Slave) -> Self {
+        m.handshakes(s)
     }
 }
+
+/// A master's per-cycle outputs, tied to the slave outputs of the same
+/// protocol, so that [`Handshakes::between`] cannot mix AXI4 and AXI4-Lite.
+pub trait MasterOut {
+    /// What the slave on the other end drives.
+    type Slave;
+
+    /// Which channels have `valid && ready` between `self` and `s`.
+    fn handshakes(&self, s: &Self::Slave) -> Handshakes;
+}
+
+/// Implements [`MasterOut`] for a master/slave pair: the signal names are the
+/// same in AXI4 and AXI4-Lite, so one body serves both.
+macro_rules! master_out {
+    ($master:ty, $slave:ty) => {
+        impl MasterOut for $master {
+            type Slave = $slave;
+
+            #[inline]
+            fn handshakes(&self, s: &$slave) -> Handshakes {
+                Handshakes {
+                    ar: self.ar_valid && s.ar_ready,
+                    r: s.r_valid && self.r_ready,
+                    aw: self.aw_valid && s.aw_ready,
+                    w: self.w_valid && s.w_ready,
+                    b: s.b_valid && self.b_ready,
+                }
+            }
+        }
+    };
+}
+
+master_out!(AxiMasterOut, AxiSlaveOut);
+master_out!(AxilMasterOut, AxilSlaveOut);
 
 /// Why a burst cannot be served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,9 +410,9 @@ mod tests {
     fn handshakes_need_both_sides() {
         let m = AxiMasterOut { ar_valid: true, r_ready: true, w_valid: true, ..Default::default() };
         let s = AxiSlaveOut { ar_ready: true, r_valid: true, aw_ready: true, ..Default::default() };
-        assert_eq!(AxiHandshakes::between(&m, &s), AxiHandshakes { ar: true, r: true, ..Default::default() });
+        assert_eq!(Handshakes::between(&m, &s), Handshakes { ar: true, r: true, ..Default::default() });
         let m = AxilMasterOut { aw_valid: true, w_valid: true, ..Default::default() };
         let s = AxilSlaveOut { aw_ready: true, ..Default::default() };
-        assert_eq!(AxilHandshakes::between(&m, &s), AxilHandshakes { aw: true, ..Default::default() });
+        assert_eq!(Handshakes::between(&m, &s), Handshakes { aw: true, ..Default::default() });
     }
 }

@@ -27,7 +27,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use crate::bus::axi::{resp, AxilHandshakes, AxilMasterOut, AxilSlaveOut};
+use crate::bus::axi::{resp, AxilMasterOut, AxilSlaveOut, Handshakes};
 use crate::bus::BusConfigError;
 use crate::trace::{Event, Trace};
 
@@ -289,7 +289,7 @@ impl AxilMaster {
     /// accesses go to `trace`, stamped with this edge's cycle.
     pub fn clock(&mut self, s: &AxilSlaveOut, trace: &mut Trace) {
         let own = self.outputs();
-        let hs = AxilHandshakes::between(&own, s);
+        let hs = Handshakes::between(&own, s);
         let edge = self.cycle;
         let head = self.ops.front().copied();
 
@@ -429,7 +429,7 @@ mod tests {
 
         fn clock(&mut self, m: &AxilMasterOut) {
             let own = self.outputs();
-            let hs = AxilHandshakes::between(m, &own);
+            let hs = Handshakes::between(m, &own);
             if hs.r {
                 self.read = None;
             }

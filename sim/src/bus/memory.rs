@@ -28,7 +28,7 @@
 
 use std::collections::VecDeque;
 
-use crate::bus::axi::{lane_mask, resp, AxiHandshakes, AxiMasterOut, AxiSlaveOut, Burst, DATA_BYTES};
+use crate::bus::axi::{lane_mask, resp, AxiMasterOut, AxiSlaveOut, Burst, Handshakes, DATA_BYTES};
 use crate::bus::sparse::SparseMemory;
 use crate::bus::{ns_to_cycles, BusConfigError};
 use crate::trace::{DataHead, Event, Trace};
@@ -285,7 +285,7 @@ impl AxiMemory {
     /// reads and applied writes go to `trace`, stamped with this edge's cycle.
     pub fn clock(&mut self, m: &AxiMasterOut, trace: &mut Trace) {
         let own = self.out;
-        let hs = AxiHandshakes::between(m, &own);
+        let hs = Handshakes::between(m, &own);
         let edge = self.cycle;
 
         let violations = u64::from(self.held_ar.broken(m.ar_valid, own.ar_ready, (m.ar_id, Burst::from_ar(m))))
@@ -555,7 +555,7 @@ mod tests {
 
         fn clock(&mut self, s: &AxiSlaveOut) {
             let own = self.outputs();
-            let hs = AxiHandshakes::between(&own, s);
+            let hs = Handshakes::between(&own, s);
             if hs.ar {
                 self.ar_edges.push((self.cycle, own.ar_id));
                 self.ars.pop_front();

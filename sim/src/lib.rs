@@ -12,6 +12,8 @@
 //!
 //! This crate knows nothing of the host driver; the root crate wires the two.
 
+#![warn(missing_docs)]
+
 pub mod axis;
 pub mod bus;
 pub mod cpp_loopback;

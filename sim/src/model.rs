@@ -49,9 +49,19 @@ impl SimOptions {
 #[derive(Debug)]
 pub enum SimError {
     /// The shim and the generated Rust ports disagree (a build problem).
-    PortMismatch { top: &'static str, expected: usize, found: u32 },
+    PortMismatch {
+        /// The top-level module whose bindings disagree.
+        top: &'static str,
+        /// Ports in the generated Rust accessors (`ports.rs`).
+        expected: usize,
+        /// Ports the compiled shim reports for that model.
+        found: u32,
+    },
     /// The waveform file could not be created.
-    Waves { path: PathBuf },
+    Waves {
+        /// The file the shim failed to open.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for SimError {

@@ -23,11 +23,15 @@ run: tools
 test: tools lint
 	$(CARGO) test --workspace
 
-## Verilator -Wall over all of rtl/ (zero warnings), and Icarus must accept it.
+## Verilator -Wall over all of rtl/ (zero warnings), Icarus must accept it;
+## rustfmt (rustfmt.toml) and clippy with warnings as errors over every crate.
 lint: tools
 	for top in $(RTL_TOPS); do verilator --lint-only -Wall --top-module $$top $(RTL) || exit 1; done
 	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
-	@echo "lint: clean ($(words $(RTL)) files)"
+	@echo "lint: RTL clean ($(words $(RTL)) files)"
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	@echo "lint: Rust clean (rustfmt, clippy -D warnings)"
 
 ## Benchmarks: simulator speed (criterion, Rust harness against C++) and the
 ## NIC's line rate with the driver (a table).

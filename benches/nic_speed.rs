@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use verinic::report;
-use verinic::scenario::Scenario;
+use verinic::run;
+use verinic::run::Scenario;
 use verinic_sim::cpp_loopback::NicCppLoop;
 use verinic_sim::xgmii::{EncoderConfig, TxFrame, XgmiiEncoder, XgmiiWord};
 use verinic_sim::SimOptions;
@@ -32,11 +32,11 @@ fn recorded_words(scenario: &Scenario, n: usize) -> Vec<XgmiiWord> {
 
 fn main() {
     const ROUNDS: usize = 5;
-    let scenario = Scenario::default_scenario();
+    let scenario = Scenario::default();
     let words = recorded_words(&scenario, 200_000);
     let (mut cosim, mut cpp) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        let r = report::run(&scenario, &SimOptions::default(), &mut |_| {}).expect("default scenario runs");
+        let r = run::run_scenario(&scenario, &SimOptions::default(), &mut |_| {}).expect("default scenario runs");
         assert!(r.conserved, "offered = delivered + drops");
         cosim.push(r.sim_cycles_per_sec);
 

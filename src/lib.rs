@@ -2,15 +2,24 @@
 //!
 //! This crate wires the Verilated RTL ([`verinic_sim`]) to scenarios and
 //! reports; the `verinic` binary is its command line.
+//!
+//! - [`cosim`]: the co-simulated machine (device clock, the driver's
+//!   platform, the CPU's time);
+//! - [`run`]: one scenario: its file format, the runner, the measurements
+//!   and the report;
+//! - [`pcap`]: captures in and out of the wire;
+//! - [`trace_view`]: the decoded descriptor traffic;
+//! - [`loopback`]: the MAC-only demo; [`frames`] and [`rng`]: test frames
+//!   and the seeded generator behind all randomness.
+
+#![warn(missing_docs)]
 
 pub mod cosim;
 pub mod frames;
 pub mod loopback;
 pub mod pcap;
-pub mod report;
 pub mod rng;
-pub mod scenario;
+pub mod run;
 pub mod trace_view;
-pub mod traffic;
 
 pub use verinic_sim as sim;

@@ -8,18 +8,21 @@
 //! - `verinic loopback`: the MAC-only demo (TX -> XGMII wire -> RX).
 //!
 //! Exit codes: 0 success, 1 a check failed, 2 bad configuration or a model
-//! that could not start.
+//! that could not start, 130 interrupted (Ctrl-C: the first one ends the run
+//! at the next chunk with its files finished and a partial report, a second
+//! one exits at once).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use verinic::pcap::Timing;
-use verinic::report::{self, Progress};
-use verinic::scenario::Scenario;
+use verinic::run::paths::check_distinct;
+use verinic::run::{self, Progress, Scenario};
 use verinic::{frames, loopback};
 use verinic_sim::{Profile, SimOptions};
 
@@ -37,9 +40,10 @@ enum Command {
     Run(RunArgs),
     /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
     Loopback {
-        /// Frames in the burst.
-        #[arg(long, default_value_t = 2000)]
-        frames: usize,
+        /// Frames in the burst, 1..=1000000 (the burst is built in memory
+        /// before it is sent).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=MAX_LOOPBACK_FRAMES as u64))]
+        frames: u64,
         /// Seed of the frame sizes and payloads.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -124,22 +128,57 @@ impl RunArgs {
     }
 }
 
+/// Most frames `verinic loopback` takes: the burst is built in memory first
+/// (about 0.8 KB a frame on average).
+const MAX_LOOPBACK_FRAMES: usize = 1_000_000;
+
+/// Set by the first Ctrl-C; the run stops at its next chunk.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
+    // The first Ctrl-C asks the run to stop cleanly; a second one, while it
+    // finishes, exits at once.
+    let handler = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!("\ninterrupted: finishing the files and the report (Ctrl-C again to quit at once)");
+    });
+    if let Err(e) = handler {
+        eprintln!("note: Ctrl-C will stop the run without a report ({e})");
+    }
     match run(Cli::parse()) {
+        Ok(_) if INTERRUPTED.load(Ordering::SeqCst) => ExitCode::from(EXIT_INTERRUPTED),
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", render(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message before it already holds.
+fn render(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.contains(&c) {
+            out = format!("{out}: {c}");
+        }
+    }
+    out
 }
 
 fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Loopback { frames: count, seed, waves } => {
-            let burst = frames::mixed_burst(count, seed);
+            let burst = frames::mixed_burst(count as usize, seed);
             let options = SimOptions { profile: Profile::Fast, waves, ..Default::default() };
             let report = loopback::run(&options, &burst).context("loopback run")?;
             print_loopback(&report);
@@ -159,7 +198,7 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
     let mut scenario = match &args.config {
         Some(path) => Scenario::from_file(path)?,
-        None => Scenario::default_scenario(),
+        None => Scenario::default(),
     };
     args.apply(&mut scenario)?;
     let RunArgs { config, json, waves, .. } = args;
@@ -167,6 +206,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
         None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
     })?;
+    check_files(&scenario, config.as_deref(), waves.as_deref())?;
     if waves.is_some() && scenario.duration_us > 1000 {
         eprintln!(
             "note: with a waveform the run is about 15x slower and writes about 15 MB per simulated ms; \
@@ -189,7 +229,7 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
             );
         }
     };
-    let report = report::run(&scenario, &options, &mut progress)?;
+    let report = run::run_scenario_until(&scenario, &options, &mut progress, &INTERRUPTED)?;
 
     let text = if json { report.to_json() } else { report.to_string() };
     let mut out = std::io::stdout().lock();
@@ -223,6 +263,26 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         );
     }
     Ok(true)
+}
+
+/// No output of the run may be one of its inputs or another output, however
+/// the paths are spelt.
+fn check_files(scenario: &Scenario, config: Option<&Path>, waves: Option<&Path>) -> anyhow::Result<()> {
+    let pcap = &scenario.pcap;
+    let inputs: Vec<(&str, &Path)> = [("--config", config), ("--pcap-in ([pcap] input)", pcap.input.as_deref())]
+        .into_iter()
+        .filter_map(|(role, p)| Some((role, p?)))
+        .collect();
+    let outputs: Vec<(&str, &Path)> = [
+        ("--pcap-out ([pcap] output)", pcap.output.as_deref()),
+        ("--pcap-delivered ([pcap] delivered)", pcap.delivered.as_deref()),
+        ("--waves", waves),
+    ]
+    .into_iter()
+    .filter_map(|(role, p)| Some((role, p?)))
+    .collect();
+    check_distinct(&inputs, &outputs)?;
+    Ok(())
 }
 
 fn print_loopback(r: &loopback::LoopbackReport) {

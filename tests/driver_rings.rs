@@ -69,7 +69,7 @@ fn slow_host_drops_are_counted_as_no_buffer_and_missed() {
     m.run_until(t);
     m.drain(2_000_000);
     let s = hw_stats(&mut m);
-    let offered = m.world.wire_start.len() as u64;
+    let offered = m.world.wire.frames_started();
     assert_eq!(offered, 3000);
     assert!(s.rx_no_buffer_count > 0, "{s:?}");
     assert!(s.rx_missed_errors > 0, "{s:?}");
@@ -173,5 +173,5 @@ fn softirq_yields_at_netdev_budget_and_counts_time_squeeze() {
     m.drain(2_000_000);
     let s = hw_stats(&mut m);
     assert!(s.time_squeeze > 0, "{s:?}");
-    assert_eq!(m.world.wire_start.len() as u64, m.app.delivered + s.rx_missed_errors, "conservation");
+    assert_eq!(m.world.wire.frames_started(), m.app.delivered + s.rx_missed_errors, "conservation");
 }

@@ -13,9 +13,9 @@ use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::DataLink;
 use verinic::pcap::{read_capture, read_frames, CapturedFrame, Format, PcapError, PcapWriter, Timing};
-use verinic::report::{self, Report, RunError};
 use verinic::rng::Rng;
-use verinic::scenario::{PcapSpec, Scenario, TxSpec};
+use verinic::run::scenario::{PcapSpec, Scenario, TxSpec};
+use verinic::run::{run_scenario, Report, RunError};
 use verinic_sim::SimOptions;
 
 /// A fresh directory for one test's files.
@@ -134,7 +134,7 @@ fn echo_run(dir: &Path, input: &Path, timing: Timing, us: u64) -> (Report, Vec<C
         },
         ..Scenario::default()
     };
-    let r = report::run(&scenario, &SimOptions::default(), &mut |_| {}).expect("run");
+    let r = run_scenario(&scenario, &SimOptions::default(), &mut |_| {}).expect("run");
     (r, read_frames(&out).unwrap(), read_frames(&delivered).unwrap())
 }
 
@@ -256,7 +256,7 @@ fn truncated_capture_names_file_and_offset() {
         pcap: PcapSpec { input: Some(path.clone()), ..PcapSpec::default() },
         ..Scenario::default()
     };
-    let e = report::run(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err();
+    let e = run_scenario(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err();
     assert!(matches!(e, RunError::Pcap(PcapError::Truncated { .. })), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -294,7 +294,7 @@ fn snaplen_cut_frames_are_skipped_and_counted() {
     drop(w);
     let scenario =
         Scenario { pcap: PcapSpec { input: Some(path.clone()), ..PcapSpec::default() }, ..Scenario::default() };
-    let msg = report::run(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err().to_string();
+    let msg = run_scenario(&scenario, &SimOptions::default(), &mut |_| {}).unwrap_err().to_string();
     assert!(msg.contains("snap.pcap") && msg.contains("snaplen"), "{msg}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use serde_json::Value;
-use verinic::report::{self, Report};
-use verinic::scenario::{Scenario, ScenarioError};
+use verinic::run::scenario::{Scenario, ScenarioError};
+use verinic::run::{run_scenario, Report};
 use verinic_sim::SimOptions;
 
 fn example(name: &str) -> std::path::PathBuf {
@@ -19,7 +19,7 @@ fn example_scenarios_parse() {
     }
     assert_eq!(
         Scenario::from_file(example("default.toml")).unwrap(),
-        Scenario::default_scenario(),
+        Scenario::default(),
         "scenarios/default.toml must spell out the built-in scenario"
     );
 }
@@ -28,7 +28,7 @@ fn example_scenarios_parse() {
 fn empty_toml_is_the_default() {
     let s = Scenario::from_toml_str("").unwrap();
     assert_eq!(s, Scenario::default());
-    assert_eq!(s.duration_us, 2000);
+    assert_eq!(s.duration_us, 10_000, "one default duration: the built-in scenario's");
     // A partial section keeps the other fields' defaults.
     let s = Scenario::from_toml_str("[driver]\nrx_ring = 512\n").unwrap();
     assert_eq!(s.driver.rx_ring, 512);
@@ -75,13 +75,13 @@ fn missing_file_is_named() {
 
 fn short_run(text: &str) -> Report {
     let s = Scenario::from_toml_str(text).unwrap();
-    report::run(&s, &SimOptions::default(), &mut |_| {}).expect("run")
+    run_scenario(&s, &SimOptions::default(), &mut |_| {}).expect("run")
 }
 
 fn assert_conserved(r: &Report) {
     let sum: u64 = r.drops.iter().map(|(_, n)| n).sum();
     assert_eq!(sum, r.drops_total);
-    assert_eq!(r.frames_offered, r.frames_delivered + r.drops_total, "{r}");
+    assert_eq!(r.frames_offered, r.frames_delivered + r.drops_total + r.in_flight_at_end, "{r}");
     assert!(r.conserved);
     assert_eq!(r.unaccounted, 0, "{r}");
 }
@@ -93,7 +93,8 @@ fn short_run_accounts_for_every_frame() {
     let r = short_run(SHORT);
     assert!(r.frames_offered > 100, "{r}");
     assert_conserved(&r);
-    assert_eq!(r.drop_count("in_flight_at_end"), 0, "{r}");
+    assert_eq!(r.in_flight_at_end, 0, "{r}");
+    assert!(r.drain.is_some_and(|d| d.complete), "{r}");
     let l = r.latency_ns;
     assert_eq!(l.count, r.frames_to_stack);
     assert_eq!(l.unmatched, 0);
@@ -147,6 +148,7 @@ fn json_has_the_documented_fields() {
             "frames_to_stack",
             "drops",
             "drops_total",
+            "in_flight_at_end",
             "conserved",
             "unaccounted",
             "offered_gbps",
@@ -161,6 +163,8 @@ fn json_has_the_documented_fields() {
             "tx",
             "stats",
             "measured_ns",
+            "drain",
+            "interrupted",
             "sim_cycles",
             "wall_seconds",
             "sim_cycles_per_sec",
@@ -169,15 +173,7 @@ fn json_has_the_documented_fields() {
     );
     assert_eq!(
         keys(&v["drops"]),
-        sorted(&[
-            "rx_missed_errors",
-            "rx_crc_errors",
-            "rx_length_errors",
-            "rxerrc",
-            "rx_errors",
-            "socket_queue_full",
-            "in_flight_at_end",
-        ])
+        sorted(&["rx_missed_errors", "rx_crc_errors", "rx_length_errors", "rxerrc", "rx_errors", "socket_queue_full",])
     );
     assert_eq!(keys(&v["latency_ns"]), sorted(&["p50", "p99", "p999", "max", "mean", "count", "unmatched"]));
     assert_eq!(
@@ -186,7 +182,15 @@ fn json_has_the_documented_fields() {
     );
     assert_eq!(
         keys(&v["tx"]),
-        sorted(&["frames_offered", "frames_on_wire", "bad_on_wire", "tx_busy", "in_flight_at_end"])
+        sorted(&[
+            "frames_offered",
+            "not_sent",
+            "not_sent_reason",
+            "frames_on_wire",
+            "bad_on_wire",
+            "tx_busy",
+            "in_flight_at_end"
+        ])
     );
     assert_eq!(keys(&v["scenario"]), sorted(&["duration_us", "seed", "rx", "tx", "driver", "cpu", "memory", "mmio"]));
     for name in ["rx_packets", "rx_missed_errors", "rx_no_buffer_count", "time_squeeze", "irqs", "gprc"] {

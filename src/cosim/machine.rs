@@ -67,6 +67,37 @@ pub struct CpuTime {
     pub idle_ns: u64,
 }
 
+/// Frames the application meant to send but never handed to the driver.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TxNotSent {
+    /// How many: send times that had passed when sending stopped.
+    pub frames: u64,
+    /// Why, as it stood when sending stopped (`None` when `frames` is 0).
+    pub reason: Option<TxNotSentReason>,
+}
+
+/// Why the application fell behind its sending schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxNotSentReason {
+    /// The core was busy with interrupts, softirq or receive work: the
+    /// application did not run often enough to keep its schedule.
+    NoCpuTime,
+    /// The driver had stopped the transmit queue (ring full) and the
+    /// application was waiting for it to wake.
+    QueueStopped,
+}
+
+impl TxNotSentReason {
+    /// What it means, for a reader of the report.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            TxNotSentReason::NoCpuTime => "the application got too little CPU time to keep its send rate",
+            TxNotSentReason::QueueStopped => "the transmit queue was stopped (ring full) when sending ended",
+        }
+    }
+}
+
 /// A frame handed to the stack, with when it happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delivery {
@@ -121,7 +152,9 @@ pub struct Machine {
     pub cpu: CpuTime,
     /// Application counters.
     pub app: AppStats,
-    /// Every delivery, in order (for latency and checks).
+    /// Deliveries in order (for latency and checks), since whoever runs the
+    /// machine last took them out (a long run takes them as it goes, so that
+    /// memory stays bounded).
     pub deliveries: Vec<Delivery>,
     /// Keep the bytes of every delivered frame in `delivered_frames`.
     pub keep_frames: bool,
@@ -349,26 +382,59 @@ impl Machine {
         r
     }
 
-    /// Stops sending; runs until the wire and the host are quiet (at most
-    /// `max_ns` more), so every offered frame ends delivered or counted.
-    pub fn drain(&mut self, max_ns: u64) {
-        self.world.stop_source();
+    /// Stops the application's own sending schedule (echo mode goes on
+    /// answering what arrives) and says how many frames it wanted to send by
+    /// now but never handed to the driver.
+    pub fn stop_sending(&mut self) -> TxNotSent {
+        let rate = self.app_cfg.tx_frames_per_sec;
         self.app_cfg.tx_frames_per_sec = 0.0;
-        let deadline = self.cpu_ns + max_ns;
-        // Quiet means: no delivery for longer than an interrupt can be held
-        // back by the rate ceiling and the coalescing timers.
-        let quiet_ns = 50_000 + self.driver.config().coalesce.max_holdoff_ns();
+        let now = self.cpu_ns as f64;
+        // Send times strictly before now: one due right now was not late.
+        if rate <= 0.0 || self.next_tx_ns >= now {
+            return TxNotSent::default();
+        }
+        let frames = ((now - self.next_tx_ns) * rate / 1e9).ceil() as u64;
+        let reason = if self.tx_frame.is_some() || self.driver.tx_queue_stopped() {
+            TxNotSentReason::QueueStopped
+        } else {
+            TxNotSentReason::NoCpuTime
+        };
+        TxNotSent { frames, reason: Some(reason) }
+    }
+
+    /// Runs until the wire toward the NIC is idle and nothing was delivered
+    /// for `quiet_ns` with no NAPI poll pending, or until the core's clock
+    /// reaches `deadline_ns`. Returns whether it got quiet.
+    pub fn run_until_quiet(&mut self, quiet_ns: u64, deadline_ns: u64) -> bool {
         let mut quiet_since = self.cpu_ns;
         let mut last_delivered = self.app.delivered;
-        while self.cpu_ns < deadline {
-            let step_to = (self.cpu_ns + 1_000).min(deadline);
+        while self.cpu_ns < deadline_ns {
+            let step_to = (self.cpu_ns + 1_000).min(deadline_ns);
             self.run_until(step_to);
             if self.app.delivered != last_delivered || !self.world.wire_idle() || !self.echo_queue.is_empty() {
                 last_delivered = self.app.delivered;
                 quiet_since = self.cpu_ns;
             } else if self.cpu_ns - quiet_since > quiet_ns && !self.driver.napi_scheduled() {
-                break;
+                return true;
             }
         }
+        false
+    }
+
+    /// Runs the device until it has caught up with the core's clock.
+    pub fn catch_up_device(&mut self) {
+        Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns }.catch_up();
+    }
+
+    /// Stops the traffic and the application's sending; runs until the wire
+    /// and the host are quiet (at most `max_ns` more), so every offered
+    /// frame ends delivered or counted. Quiet means no delivery for longer
+    /// than an interrupt can be held back by the rate ceiling and the
+    /// coalescing timers.
+    pub fn drain(&mut self, max_ns: u64) {
+        self.world.stop_source();
+        self.stop_sending();
+        let quiet_ns = 50_000 + self.driver.config().coalesce.max_holdoff_ns();
+        self.run_until_quiet(quiet_ns, self.cpu_ns + max_ns);
     }
 }

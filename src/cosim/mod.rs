@@ -5,11 +5,14 @@
 //!   the link partner).
 //! - [`platform`]: the driver's view of it, where CPU time and device time meet.
 //! - [`machine`]: the CPU's scheduler and the application.
+//! - [`wire_log`]: the frames on the wire toward the NIC, in bounded memory.
 
 pub mod machine;
 pub mod platform;
+pub mod wire_log;
 pub mod world;
 
-pub use machine::{AppConfig, AppStats, CpuTime, Delivery, Machine};
+pub use machine::{AppConfig, AppStats, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
 pub use platform::Host;
-pub use world::{cycle_ns, RxSource, World};
+pub use wire_log::{frame_digest, WireLog, WIRE_LOG_WINDOW};
+pub use world::{cycle_ns, RxSource, World, WorldError};

@@ -1,9 +1,13 @@
 //! Everything that runs on the device clock: the NIC with its host memory and
 //! MMIO models, and the link partner on the far end of the XGMII wire.
 
+use std::fmt;
 use verinic_sim::nic::{Nic, NicConfig, NicError};
-use verinic_sim::xgmii::{EncoderConfig, RxFrame, TxFrame, XgmiiDecoder, XgmiiEncoder};
+use verinic_sim::xgmii::{EncoderConfig, EncoderConfigError, RxFrame, TxFrame, XgmiiDecoder, XgmiiEncoder};
+
 use verinic_sim::SimOptions;
+
+use super::wire_log::WireLog;
 
 /// Picoseconds per 156.25 MHz cycle.
 pub const CYCLE_PS: u64 = 6400;
@@ -36,8 +40,8 @@ pub struct World {
     pub enc: XgmiiEncoder,
     /// The link partner's receiver (what the NIC transmits).
     pub dec: XgmiiDecoder,
-    /// Start cycle of every frame the link partner sent, by sequence number.
-    pub wire_start: Vec<u64>,
+    /// The frames the link partner put on the wire (bounded; see [`WireLog`]).
+    pub wire: WireLog,
     /// Frames the NIC transmitted, as the link partner decoded them (kept
     /// only when `keep_tx_frames`; counted always).
     pub tx_frames: Vec<RxFrame>,
@@ -48,6 +52,8 @@ pub struct World {
     /// Transmitted frames seen on the wire, bad ones.
     pub tx_bad: u64,
     source: Option<Box<dyn RxSource + Send>>,
+    /// Device time (ns) from which the source is asked for no more frames.
+    source_until_ns: u64,
 }
 
 /// How many frames the encoder keeps queued ahead of the wire.
@@ -55,19 +61,18 @@ const ENCODER_QUEUE: usize = 8;
 
 impl World {
     /// Builds the NIC and a link partner with `link` pacing.
-    pub fn new(options: &SimOptions, config: &NicConfig, link: EncoderConfig) -> Result<Self, NicError> {
+    pub fn new(options: &SimOptions, config: &NicConfig, link: EncoderConfig) -> Result<Self, WorldError> {
         Ok(World {
-            nic: Nic::new(options, config)?,
-            enc: XgmiiEncoder::new(link).map_err(|e| {
-                NicError::Config(verinic_sim::bus::BusConfigError { field: "link", expected: leak(e.to_string()) })
-            })?,
+            nic: Nic::new(options, config).map_err(WorldError::Nic)?,
+            enc: XgmiiEncoder::new(link).map_err(WorldError::Link)?,
             dec: XgmiiDecoder::new(),
-            wire_start: Vec::new(),
+            wire: WireLog::default(),
             tx_frames: Vec::new(),
             keep_tx_frames: false,
             tx_good: 0,
             tx_bad: 0,
             source: None,
+            source_until_ns: u64::MAX,
         })
     }
 
@@ -81,8 +86,16 @@ impl World {
         self.source = None;
     }
 
+    /// Stop offering new frames once device time reaches `until_ns`, however
+    /// far the CPU's clock has run ahead: what is offered depends on device
+    /// time only, never on the CPU model.
+    pub fn stop_source_at(&mut self, until_ns: u64) {
+        self.source_until_ns = until_ns;
+    }
+
     /// Queues one frame for the link partner to send.
     pub fn wire_in(&mut self, frame: TxFrame) {
+        self.wire.enqueued(&frame.bytes);
         // A fault that does not fit its frame is a test bug: say so.
         self.enc.enqueue(frame).expect("fault must fit its frame");
     }
@@ -90,11 +103,12 @@ impl World {
     /// One device clock cycle.
     #[inline]
     pub fn step(&mut self) {
-        if self.enc.queued() < ENCODER_QUEUE {
-            if let Some(src) = self.source.as_mut() {
-                if let Some(f) = src.next_frame_at(cycle_ns(self.nic.cycle())) {
-                    self.enc.enqueue(f).expect("fault must fit its frame");
-                }
+        if self.enc.queued() < ENCODER_QUEUE && self.source.is_some() {
+            let now_ns = cycle_ns(self.nic.cycle());
+            if now_ns >= self.source_until_ns {
+                self.source = None;
+            } else if let Some(f) = self.source.as_mut().and_then(|src| src.next_frame_at(now_ns)) {
+                self.wire_in(f);
             }
         }
         let word = self.enc.next_word();
@@ -112,11 +126,7 @@ impl World {
         }
         if !self.enc.sent().is_empty() {
             for s in self.enc.take_sent() {
-                let seq = s.seq as usize;
-                if self.wire_start.len() <= seq {
-                    self.wire_start.resize(seq + 1, u64::MAX);
-                }
-                self.wire_start[seq] = s.start_cycle;
+                self.wire.started(s.seq, s.len, s.start_cycle, cycle_ns(s.start_cycle));
             }
         }
     }
@@ -133,7 +143,29 @@ impl World {
     }
 }
 
-/// `ConfigError` wants a static explanation; link errors are rare and fatal.
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
+/// Why the device side could not be built.
+#[derive(Debug)]
+pub enum WorldError {
+    /// The NIC model (Verilated RTL and its bus models).
+    Nic(NicError),
+    /// The link partner's pacing.
+    Link(EncoderConfigError),
+}
+
+impl fmt::Display for WorldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorldError::Nic(e) => write!(f, "building the NIC model: {e}"),
+            WorldError::Link(e) => write!(f, "the link partner's pacing: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WorldError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WorldError::Nic(e) => Some(e),
+            WorldError::Link(e) => Some(e),
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! toward the NIC, and write what the NIC transmitted and what the driver
 //! delivered as classic pcap files that Wireshark and tshark open.
 //!
-//! - [`read`]: [`read_capture`] / [`read_frames`] take pcap (microsecond or
+//! - [`read`]: [`CaptureReader`] (streaming), [`read_capture`] / [`read_frames`] take pcap (microsecond or
 //!   nanosecond, either byte order) and pcapng, told apart by their magic
 //!   number, Ethernet link type only.
 //! - [`write`](mod@write): [`PcapWriter`], classic pcap, `LINKTYPE_ETHERNET`,
@@ -10,8 +10,6 @@
 //! - [`replay`]: [`PcapReplay`], an [`RxSource`](crate::cosim::RxSource)
 //!   that offers the captured frames at their recorded spacing or back to
 //!   back at the link partner's load ([`Timing`]).
-//! - [`matcher`]: [`WireMatcher`], which finds the captured frame a delivered
-//!   frame came from (for latency).
 //! - [`taps`]: [`Taps`], the output files of a run.
 //!
 //! Frames are Ethernet frames *without* FCS, as everywhere in this crate
@@ -22,22 +20,21 @@
 //! replaying real traffic.
 //!
 //! The crate behind the parsing is `pcap-file` 2; its parsers work on a byte
-//! slice, so the whole file is read into memory and every error can name the
-//! byte offset of the record or block it is about.
+//! slice, which [`CaptureReader`] refills from the file chunk by chunk, so a
+//! replay streams the capture in bounded memory and every error can still
+//! name the byte offset of the record or block it is about.
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-pub mod matcher;
 pub mod read;
 pub mod replay;
 pub mod taps;
 pub mod write;
 
-pub use matcher::WireMatcher;
-pub use read::{read_capture, read_frames, Capture, Format};
-pub use replay::{PcapReplay, Timing};
+pub use read::{read_capture, read_frames, Capture, CaptureReader, Format};
+pub use replay::{PcapReplay, ReplayInfo, Timing};
 pub use taps::{TapCounts, Taps};
 pub use write::{PcapWriter, Resolution};
 
@@ -184,8 +181,14 @@ impl fmt::Display for PcapError {
     }
 }
 
-/// The I/O error is part of the message, so it is not repeated as a source.
-impl std::error::Error for PcapError {}
+impl std::error::Error for PcapError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PcapError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// `113 (LINUX_SLL)`: the number with the name `pcap-file` knows for it.
 fn link_type_name(link_type: u32) -> String {

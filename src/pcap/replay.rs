@@ -3,17 +3,18 @@
 //!
 //! Each captured frame goes on the wire once, in file order, exactly as
 //! captured (no padding: a frame under 60 bytes is a runt on the wire, which
-//! the MAC counts and drops). Frame `n` of the capture is frame `n` in
-//! `World::wire_start`.
+//! the MAC counts and drops). Frame `n` of the capture is wire sequence
+//! number `n` in `World::wire`. [`PcapReplay::open`] streams the file.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use verinic_sim::xgmii::TxFrame;
 
-use super::CapturedFrame;
+use super::read::{CaptureReader, Format};
+use super::{CapturedFrame, PcapError};
 use crate::cosim::RxSource;
 
 /// When captured frames are offered to the wire.
@@ -63,37 +64,86 @@ impl FromStr for Timing {
     }
 }
 
+/// What a replayed capture holds, from a first pass over the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// Complete frames in it.
+    pub frames: u64,
+    /// Frames left out because the capture holds only part of them.
+    pub skipped_truncated: u64,
+}
+
 /// The frames of a capture, offered one by one.
-#[derive(Debug, Clone)]
 pub struct PcapReplay {
-    frames: Arc<[CapturedFrame]>,
+    frames: Box<dyn Iterator<Item = CapturedFrame> + Send>,
     timing: Timing,
-    next: usize,
+    /// The next frame, taken from `frames` but not yet offered.
+    pending: Option<CapturedFrame>,
+    offered: usize,
+    /// Timestamp of the first frame.
+    first_ts: Option<u64>,
     /// Device time at which the first frame was offered.
     start_ns: Option<u64>,
 }
 
+impl fmt::Debug for PcapReplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PcapReplay").field("timing", &self.timing).field("offered", &self.offered).finish()
+    }
+}
+
 impl PcapReplay {
-    /// A replay of `frames` with `timing`.
-    pub fn new(frames: Arc<[CapturedFrame]>, timing: Timing) -> Self {
-        PcapReplay { frames, timing, next: 0, start_ns: None }
+    /// A replay of `frames` (in memory) with `timing`.
+    pub fn new(frames: Vec<CapturedFrame>, timing: Timing) -> Self {
+        Self::from_iter(Box::new(frames.into_iter()), timing)
+    }
+
+    /// A replay of the capture file at `path`, streamed from the file as
+    /// the run goes (memory does not grow with the capture's size). The
+    /// whole file is checked first, so that a damaged capture is refused
+    /// before anything runs; a capture without a complete frame is an error.
+    pub fn open(path: &Path, timing: Timing) -> Result<(Self, ReplayInfo), PcapError> {
+        let mut scan = CaptureReader::open(path)?;
+        let mut frames = 0u64;
+        while scan.next_frame()?.is_some() {
+            frames += 1;
+        }
+        let skipped_truncated = scan.skipped_truncated();
+        if frames == 0 {
+            return Err(PcapError::Empty { path: path.into(), skipped_truncated });
+        }
+        let info = ReplayInfo {
+            path: path.into(),
+            format: scan.format(),
+            frames,
+            skipped_truncated: skipped_truncated as u64,
+        };
+        let mut reader = CaptureReader::open(path)?;
+        // Checked above: a read error now means the file changed under the
+        // run, and the replay simply ends there (the report's `not_offered`
+        // shows it).
+        let stream = std::iter::from_fn(move || reader.next_frame().ok().flatten());
+        Ok((Self::from_iter(Box::new(stream), timing), info))
+    }
+
+    fn from_iter(frames: Box<dyn Iterator<Item = CapturedFrame> + Send>, timing: Timing) -> Self {
+        PcapReplay { frames, timing, pending: None, offered: 0, first_ts: None, start_ns: None }
     }
 
     /// Frames handed out so far.
     pub fn offered(&self) -> usize {
-        self.next
+        self.offered
     }
 
-    /// Frames not yet handed out.
-    pub fn remaining(&self) -> usize {
-        self.frames.len() - self.next
-    }
-
-    /// Device time before which frame `i` may not be offered (recorded timing).
-    fn due_ns(&self, start_ns: u64, i: usize) -> u64 {
-        let first = self.frames.first().map_or(0, |f| f.ts_ns);
-        let ts = self.frames.get(i).map_or(first, |f| f.ts_ns);
-        start_ns.saturating_add(ts.saturating_sub(first))
+    fn peek(&mut self) -> Option<&CapturedFrame> {
+        if self.pending.is_none() {
+            self.pending = self.frames.next();
+        }
+        self.pending.as_ref()
     }
 }
 
@@ -101,15 +151,20 @@ impl RxSource for PcapReplay {
     /// The next frame regardless of time (without a clock there is no
     /// recorded spacing to keep).
     fn next_frame(&mut self) -> Option<TxFrame> {
-        let f = self.frames.get(self.next)?;
-        self.next += 1;
-        Some(TxFrame::new(f.data.clone()))
+        self.peek()?;
+        let f = self.pending.take()?;
+        self.first_ts.get_or_insert(f.ts_ns);
+        self.offered += 1;
+        Some(TxFrame::new(f.data))
     }
 
     fn next_frame_at(&mut self, now_ns: u64) -> Option<TxFrame> {
-        if self.timing == Timing::Recorded && self.next < self.frames.len() {
+        if self.timing == Timing::Recorded {
+            let ts = self.peek()?.ts_ns;
+            let first = *self.first_ts.get_or_insert(ts);
             let start = *self.start_ns.get_or_insert(now_ns);
-            if now_ns < self.due_ns(start, self.next) {
+            // Timestamps that go backwards are due at once.
+            if now_ns < start.saturating_add(ts.saturating_sub(first)) {
                 return None;
             }
         }
@@ -121,7 +176,7 @@ impl RxSource for PcapReplay {
 mod tests {
     use super::*;
 
-    fn frames(ts: &[u64]) -> Arc<[CapturedFrame]> {
+    fn frames(ts: &[u64]) -> Vec<CapturedFrame> {
         ts.iter().enumerate().map(|(i, &ts_ns)| CapturedFrame { data: vec![i as u8; 3], ts_ns }).collect()
     }
 
@@ -136,7 +191,7 @@ mod tests {
         assert!(r.next_frame_at(4_099).is_none());
         assert!(r.next_frame_at(4_100).is_some());
         assert!(r.next_frame_at(u64::MAX).is_none());
-        assert_eq!((r.offered(), r.remaining()), (4, 0));
+        assert_eq!(r.offered(), 4);
     }
 
     #[test]

@@ -3,17 +3,17 @@
 //! The source only decides *what* goes on the wire; *when* is the link
 //! partner's pacing (`EncoderConfig::load`), and the world asks for a frame
 //! whenever its queue runs short. Frame `n` (from 0) carries sequence number
-//! `n`, which is also its index in `World::wire_start`.
+//! `n`, which is also its wire sequence number in `World::wire`.
 //!
 //! Sizes and payloads come from two generators seeded from the scenario's
 //! seed, so [`frame_sizes`] can replay the sizes cheaply after a run.
 
 use verinic_sim::xgmii::TxFrame;
 
+use super::scenario::RxSpec;
 use crate::cosim::RxSource;
 use crate::frames::test_frame;
 use crate::rng::Rng;
-use crate::scenario::RxSpec;
 
 /// Bytes of FCS the link partner appends to every frame.
 pub const FCS_LEN: usize = 4;

@@ -1,7 +1,8 @@
 //! Scenarios: what `verinic run` simulates, read from TOML.
 //!
-//! Every field has a default, so an empty file is a valid scenario (the
-//! built-in one, [`Scenario::default_scenario`]). Unknown fields are refused,
+//! Every field has a default, so an empty file is a valid scenario: the
+//! built-in one, [`Scenario::default`], which `scenarios/default.toml`
+//! spells out. Unknown fields are refused,
 //! so a misspelt setting fails loudly instead of silently keeping a default.
 //! Sections:
 //!
@@ -26,6 +27,7 @@ use verinic_sim::bus::{AxilConfig, MemoryConfig};
 use verinic_sim::nic::NicConfig;
 use verinic_sim::xgmii::EncoderConfig;
 
+use super::paths::same_file;
 use crate::cosim::AppConfig;
 use crate::pcap::Timing;
 
@@ -35,6 +37,14 @@ pub const MIN_FRAME_SIZE: usize = 64;
 pub const MAX_FRAME_SIZE: usize = 1518;
 /// Longest run a scenario may ask for, in microseconds of simulated time (10 s).
 pub const MAX_DURATION_US: u64 = 10_000_000;
+/// Simulated time of a scenario that does not say (and of the built-in
+/// one), in microseconds: 10 ms, so that the 99.9th latency percentile of
+/// the default traffic rests on some 17 samples rather than 3. About 1 s of
+/// wall time.
+pub const DEFAULT_DURATION_US: u64 = 10_000;
+/// Largest scenario file read, in bytes (a scenario is a few hundred bytes;
+/// this keeps `--config /dev/zero` from reading until memory runs out).
+pub const MAX_SCENARIO_FILE_BYTES: u64 = 1024 * 1024;
 /// Most entries in `rx.frame_sizes`.
 pub const MAX_FRAME_SIZES: usize = 1024;
 /// Highest application send rate: above line rate for 64-byte frames (14.88 M/s).
@@ -56,7 +66,7 @@ pub const MAX_MMIO_LATENCY_CYCLES: u64 = 10_000;
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     /// Simulated time to measure, in microseconds (after driver probe).
-    /// Default 2000. 1..=10,000,000.
+    /// Default 10,000 ([`DEFAULT_DURATION_US`]). 1..=10,000,000.
     pub duration_us: u64,
     /// Seed of frame sizes and payloads. Default 1.
     pub seed: u64,
@@ -80,7 +90,7 @@ pub struct Scenario {
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
-            duration_us: 2000,
+            duration_us: DEFAULT_DURATION_US,
             seed: 1,
             rx: RxSpec::default(),
             tx: TxSpec::default(),
@@ -333,6 +343,8 @@ pub struct FieldError {
     pub expected: String,
 }
 
+impl std::error::Error for FieldError {}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid {} = {}: expected {}", self.field, self.value, self.expected)
@@ -355,6 +367,13 @@ pub enum ScenarioError {
         path: Option<PathBuf>,
         /// The TOML parser's message (with line and column).
         message: String,
+    },
+    /// The file is larger than any scenario ([`MAX_SCENARIO_FILE_BYTES`]).
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// A field outside its allowed range.
     Invalid {
@@ -388,18 +407,46 @@ impl fmt::Display for ScenarioError {
                 write!(f, "{}: {}", name(path), message.trim_end())?;
                 write!(f, "\n(scenarios/default.toml lists every field with its default)")
             }
+            ScenarioError::TooLarge { path, limit } => write!(
+                f,
+                "scenario {} is larger than {limit} bytes: not a scenario file (check the path given to --config)",
+                path.display()
+            ),
             ScenarioError::Invalid { path, error } => write!(f, "{}: {error}", name(path)),
         }
     }
 }
 
-/// The I/O error is part of the message, so it is not repeated as a source.
-impl std::error::Error for ScenarioError {}
+impl std::error::Error for ScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScenarioError::Io { source, .. } => Some(source),
+            ScenarioError::Invalid { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
 
 impl From<FieldError> for ScenarioError {
     fn from(error: FieldError) -> Self {
         ScenarioError::Invalid { path: None, error }
     }
+}
+
+/// Reads a scenario file of at most [`MAX_SCENARIO_FILE_BYTES`].
+fn read_limited(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let io = |source| ScenarioError::Io { path: path.into(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_SCENARIO_FILE_BYTES {
+        return Err(ScenarioError::TooLarge { path: path.into(), limit: MAX_SCENARIO_FILE_BYTES });
+    }
+    String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
+        path: Some(path.into()),
+        message: format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+    })
 }
 
 fn invalid(field: &str, value: impl fmt::Display, expected: impl Into<String>) -> FieldError {
@@ -415,19 +462,6 @@ fn check_u64(field: &str, value: u64, min: u64, max: u64) -> Result<(), FieldErr
 }
 
 impl Scenario {
-    /// Simulated time of the built-in scenario, in microseconds.
-    pub const DEFAULT_SCENARIO_US: u64 = 10_000;
-
-    /// The built-in scenario of `verinic run` (and `make run`), as
-    /// `scenarios/default.toml` spells it out: the field defaults (an
-    /// IMIX-like mix at half line rate toward the NIC, 100,000 frames/s of
-    /// 512 bytes sent by the application, Linux e1000-like driver settings)
-    /// run for 10 ms instead of 2, so that the 99.9th latency percentile
-    /// rests on some 17 samples rather than 3. About 1 s of wall time.
-    pub fn default_scenario() -> Self {
-        Scenario { duration_us: Self::DEFAULT_SCENARIO_US, ..Scenario::default() }
-    }
-
     /// Parses and validates a scenario from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self, ScenarioError> {
         let s = Self::parse(text)?;
@@ -443,7 +477,7 @@ impl Scenario {
     /// Relative `[pcap]` paths are taken relative to the file's directory.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
+        let text = read_limited(path)?;
         let mut s = Self::parse(&text).map_err(|e| e.in_file(path))?;
         s.pcap.resolve_relative_to(path.parent().unwrap_or(Path::new("")));
         s.validate().map_err(|e| ScenarioError::from(e).in_file(path))?;
@@ -530,23 +564,24 @@ impl Scenario {
         Ok(())
     }
 
-    /// `[pcap]`: no file both read and written, no file written twice, and a
-    /// load to pace a replay at when `timing = "rate"`.
+    /// `[pcap]`: no file both read and written, no file written twice (by
+    /// file identity, however the paths are spelt: [`same_file`]), and a load
+    /// to pace a replay at when `timing = "rate"`.
     fn validate_pcap(&self) -> Result<(), FieldError> {
         let p = &self.pcap;
         let show = |path: &PathBuf| format!("{:?}", path.display().to_string());
         if let (Some(out), Some(del)) = (&p.output, &p.delivered) {
-            if out == del {
+            if same_file(out, del) {
                 return Err(invalid("pcap.delivered", show(del), "a different file from pcap.output"));
             }
         }
         if let Some(input) = &p.input {
             for (field, out) in [("pcap.output", &p.output), ("pcap.delivered", &p.delivered)] {
-                if out.as_ref() == Some(input) {
+                if out.as_deref().is_some_and(|out| same_file(out, input)) {
                     return Err(invalid(
                         field,
-                        show(input),
-                        "a different file from pcap.input (it would be overwritten)",
+                        show(out.as_ref().unwrap_or(input)),
+                        format!("a different file from pcap.input {} (it would be overwritten)", show(input)),
                     ));
                 }
             }

@@ -10,8 +10,15 @@
 //! Documentation/networking/ethtool-netlink.rst lists them), NAPI_POLL_WEIGHT
 //! in include/linux/netdevice.h, and netdev_budget / netdev_budget_usecs as
 //! net_rx_action in net/core/dev.c applies them.
+//!
+//! [`DriverConfig`] is also the `[driver]` section of a verinic scenario file
+//! (serde, every field optional with its default): its fields, with
+//! [`Coalesce`]'s flattened in, under the same names (`driver.rx_ring`,
+//! `driver.rx_usecs`, ...).
 
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use crate::regs;
 
@@ -85,24 +92,35 @@ fn check_range(param: &'static str, value: u64, min: u64, max: u64) -> Result<()
 /// converted to the device's 1.024 us units (8254x SDM, 317453, 13.4.30 RDTR,
 /// 13.4.31 RADV, 13.4.41 TIDV, 13.4.44 TADV) rounding up, so a delay is never
 /// shorter than asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// In a scenario file these fields sit directly in `[driver]`
+/// (`driver.rx_usecs`, not `driver.coalesce.rx_usecs`); a field left out
+/// takes its default. `*_usecs` are 0..=65,535, `*_frames` 0..=65,535.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Coalesce {
-    /// `rx-usecs` -> RDTR: packet timer, restarted by every frame. 0 = no timer.
+    /// `driver.rx_usecs` (`rx-usecs`) -> RDTR: packet timer, restarted by
+    /// every frame. 0 = no timer. Default 0.
     pub rx_usecs: u32,
-    /// `rx-frames` -> VN_RXFRAMES: interrupt once this many frames are pending.
-    /// 0 = off. `rx_usecs = 0, rx_frames = 1` is "no coalescing": every frame
-    /// interrupts (subject to the ITR ceiling).
+    /// `driver.rx_frames` (`rx-frames`) -> VN_RXFRAMES: interrupt once this
+    /// many frames are pending. 0 = off. `rx_usecs = 0, rx_frames = 1` is "no
+    /// coalescing": every frame interrupts (subject to the ITR ceiling).
+    /// Default 1.
     pub rx_frames: u32,
-    /// e1000 RADV: absolute RX delay from the first frame not yet signalled. 0 = off.
+    /// `driver.rx_usecs_abs` -> e1000 RADV: absolute RX delay from the first
+    /// frame not yet signalled. 0 = off. Default 8.
     pub rx_usecs_abs: u32,
-    /// `tx-usecs` -> TIDV, and the IDE bit in TX descriptors when > 0.
+    /// `driver.tx_usecs` (`tx-usecs`) -> TIDV, and the IDE bit in TX
+    /// descriptors when > 0. 0 = off. Default 8.
     pub tx_usecs: u32,
-    /// `tx-frames` -> VN_TXFRAMES. 0 = off.
+    /// `driver.tx_frames` (`tx-frames`) -> VN_TXFRAMES: TX interrupt once
+    /// this many completions are pending. 0 = off. Default 0.
     pub tx_frames: u32,
-    /// e1000 TADV: absolute TX delay. 0 = off.
+    /// `driver.tx_usecs_abs` -> e1000 TADV: absolute TX delay. 0 = off. Default 32.
     pub tx_usecs_abs: u32,
-    /// Ceiling on the interrupt rate -> ITR = 1e9 / (256 * rate), rounded up
-    /// so the rate stays at or under the ceiling. 0 = no ceiling (ITR = 0).
+    /// `driver.itr_max_irqs_per_sec`: ceiling on the interrupt rate -> ITR =
+    /// 1e9 / (256 * rate), rounded up so the rate stays at or under the
+    /// ceiling. 0 = no ceiling (ITR = 0), else 60..=3,906,250. Default 8000.
     pub itr_max_irqs_per_sec: u32,
 }
 
@@ -253,44 +271,62 @@ impl Coalesce {
 }
 
 /// Everything the driver can be told at probe time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// This is also a scenario file's `[driver]` section, field for field under
+/// the same names, [`Coalesce`]'s fields included (flattened:
+/// `driver.rx_usecs`). Every field may be left out and then takes the
+/// default given here ([`DriverConfig::default`]); [`DriverConfig::validate`]
+/// states the ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DriverConfig {
-    /// `ethtool -G rx`: RX descriptors. 8..=4096, a multiple of 8. Default 256 (igb).
+    /// `driver.rx_ring` (`ethtool -G rx`): RX descriptors. 8..=4096, a
+    /// multiple of 8. Default 256 (igb).
     pub rx_ring: usize,
-    /// `ethtool -G tx`: TX descriptors. 8..=4096, a multiple of 8. Default 256.
+    /// `driver.tx_ring` (`ethtool -G tx`): TX descriptors. 8..=4096, a
+    /// multiple of 8, more than a `tx_max_frame_len` frame needs. Default 256.
     pub tx_ring: usize,
     /// `ethtool -C`: interrupt coalescing; changeable at run time with
-    /// [`crate::Driver::set_coalesce`].
+    /// [`crate::Driver::set_coalesce`]. Its fields are `[driver]` fields of
+    /// their own in a scenario file (`driver.rx_usecs`, ...).
+    #[serde(flatten)]
     pub coalesce: Coalesce,
-    /// Frames one NAPI poll may process (NAPI_POLL_WEIGHT, 64). 1..=4096.
+    /// `driver.napi_budget`: frames one NAPI poll may process
+    /// (NAPI_POLL_WEIGHT). 1..=4096. Default 64.
     pub napi_budget: usize,
-    /// Frames one softirq round may process (net.core.netdev_budget, 300). 1..=1_000_000.
+    /// `driver.netdev_budget`: frames one softirq round may process
+    /// (net.core.netdev_budget). 1..=1,000,000. Default 300.
     pub netdev_budget: usize,
-    /// CPU time one softirq round may take, in us (net.core.netdev_budget_usecs:
-    /// 2000 = 2 jiffies at HZ = 1000). 1..=1_000_000.
+    /// `driver.netdev_budget_usecs`: CPU time one softirq round may take, in
+    /// us (net.core.netdev_budget_usecs: 2000 = 2 jiffies at HZ = 1000).
+    /// 1..=1,000,000. Default 2000.
     pub netdev_budget_usecs: u64,
-    /// RX descriptors refilled between two RDT writes (igb's IGB_RX_BUFFER_WRITE, 16).
-    /// 1..=4096; a batch of rx_ring or more means one RDT write per poll.
+    /// `driver.rx_refill_batch`: RX descriptors refilled between two RDT
+    /// writes (igb's IGB_RX_BUFFER_WRITE). 1..=4096; a batch of rx_ring or
+    /// more means one RDT write per poll. Default 16.
     pub rx_refill_batch: usize,
-    /// RX buffer size in bytes: 256, 512, 1024 or 2048 (RCTL.BSIZE). Default 2048.
+    /// `driver.rx_buf_len`: RX buffer size in bytes: 256, 512, 1024 or 2048
+    /// (RCTL.BSIZE). Default 2048.
     pub rx_buf_len: usize,
-    /// `ethtool -K rx` (rx-checksumming): program RXCSUM so the device checks
-    /// IPv4, TCP and UDP checksums and reports the raw sum from the L3 header
-    /// (PCSS = 14). Default on.
+    /// `driver.rx_csum` (`ethtool -K rx`, rx-checksumming): program RXCSUM so
+    /// the device checks IPv4, TCP and UDP checksums and reports the raw sum
+    /// from the L3 header (PCSS = 14). Default true.
     pub rx_csum: bool,
-    /// Longest frame [`crate::Driver::xmit`] accepts, without FCS (the device
-    /// appends it: IFCS). Default 1518: 1500 bytes of payload, an Ethernet
-    /// header and an 802.1Q tag. 60..=16128 (e1000's jumbo maximum).
+    /// `driver.tx_max_frame_len`: longest frame [`crate::Driver::xmit`]
+    /// accepts, without FCS (the device appends it: IFCS). 60..=16128
+    /// (e1000's jumbo maximum). Default 1518: 1500 bytes of payload, an
+    /// Ethernet header and an 802.1Q tag.
     pub tx_max_frame_len: usize,
-    /// Stop the TX queue when fewer descriptors than this are free
-    /// (netif_stop_queue). At least what a `tx_max_frame_len` frame needs
-    /// (`ceil(len / 2048)`), so a running queue always has room for any
-    /// frame; at most tx_ring - 1. Default 1.
+    /// `driver.tx_stop_threshold`: stop the TX queue when fewer descriptors
+    /// than this are free (netif_stop_queue). At least what a
+    /// `tx_max_frame_len` frame needs (`ceil(len / 2048)`), so a running
+    /// queue always has room for any frame; at most tx_ring - 1. Default 1.
     pub tx_stop_threshold: usize,
-    /// Wake a stopped queue once this many descriptors are free again
-    /// (netif_wake_queue). tx_stop_threshold..=tx_ring - 1. Default 2:
-    /// twice the stop threshold, like ixgbe's TX_WAKE_THRESHOLD, so the queue
-    /// does not flap on every cleaned frame.
+    /// `driver.tx_wake_threshold`: wake a stopped queue once this many
+    /// descriptors are free again (netif_wake_queue).
+    /// tx_stop_threshold..=tx_ring - 1. Default 2: twice the stop threshold,
+    /// like ixgbe's TX_WAKE_THRESHOLD, so the queue does not flap on every
+    /// cleaned frame.
     pub tx_wake_threshold: usize,
 }
 

@@ -2,14 +2,16 @@
 //!
 //! Every field has a default, so an empty file is a valid scenario: the
 //! built-in one, [`Scenario::default`], which `scenarios/default.toml`
-//! spells out. Unknown fields are refused,
-//! so a misspelt setting fails loudly instead of silently keeping a default.
-//! Sections:
+//! spells out. Unknown fields are refused, with the nearest known ones named
+//! ([`check_paths`]), so a misspelt setting fails loudly instead of silently
+//! keeping a default. Sections:
 //!
 //! - top level: `duration_us`, `seed`;
 //! - `[rx]`: traffic the link partner sends toward the NIC ([`RxSpec`]);
 //! - `[tx]`: frames the application sends ([`TxSpec`]);
-//! - `[driver]`: rings, coalescing and budgets under ethtool's names ([`DriverSpec`]);
+//! - `[driver]`: rings, coalescing and budgets under ethtool's names: the
+//!   driver's own [`DriverConfig`], [`Coalesce`](verinic_driver::Coalesce)'s fields flattened in
+//!   (`driver.rx_usecs`);
 //! - `[cpu]`: the CPU cost model and the application ([`CpuSpec`]);
 //! - `[memory]`: host memory behind the DMA master ([`MemorySpec`]);
 //! - `[mmio]`: the CPU's register path ([`MmioSpec`]);
@@ -17,12 +19,21 @@
 //!   NIC transmitted and what the driver delivered ([`PcapSpec`]).
 //!
 //! `scenarios/default.toml` spells out every field with its default.
+//!
+//! Every field has a dotted path (`duration_us`, `rx.load`,
+//! `driver.rx_usecs`, `pcap.input`): [`field_types`] lists them with their
+//! types. Loading is: TOML text -> [`toml::Value`] -> [`check_paths`] (every
+//! key a known section or field, every value of its field's type) ->
+//! deserialize -> [`Scenario::validate`] (ranges); [`Scenario::from_value`]
+//! does the last three.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use verinic_driver::{Coalesce, CpuCosts, DriverConfig};
+use verinic_driver::{CpuCosts, DriverConfig};
 use verinic_sim::bus::{AxilConfig, MemoryConfig};
 use verinic_sim::nic::NicConfig;
 use verinic_sim::xgmii::EncoderConfig;
@@ -74,8 +85,9 @@ pub struct Scenario {
     pub rx: RxSpec,
     /// Frames the application sends.
     pub tx: TxSpec,
-    /// Driver settings (ethtool names).
-    pub driver: DriverSpec,
+    /// Driver settings (ethtool names): `[driver]`, the fields of
+    /// [`DriverConfig`] with [`Coalesce`](verinic_driver::Coalesce)'s flattened in.
+    pub driver: DriverConfig,
     /// CPU cost model and application.
     pub cpu: CpuSpec,
     /// Host memory model.
@@ -94,7 +106,7 @@ impl Default for Scenario {
             seed: 1,
             rx: RxSpec::default(),
             tx: TxSpec::default(),
-            driver: DriverSpec::default(),
+            driver: DriverConfig::default(),
             cpu: CpuSpec::default(),
             memory: MemorySpec::default(),
             mmio: MmioSpec::default(),
@@ -175,65 +187,6 @@ impl PcapSpec {
             if p.is_relative() {
                 *p = dir.join(&*p);
             }
-        }
-    }
-}
-
-/// `[driver]`: rings (`ethtool -G`), coalescing (`ethtool -C`) and budgets,
-/// mapped onto [`DriverConfig`] and [`Coalesce`]; defaults are theirs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DriverSpec {
-    /// RX descriptors (`ethtool -G rx`). 8..=4096, a multiple of 8. Default 256.
-    pub rx_ring: usize,
-    /// TX descriptors (`ethtool -G tx`). 8..=4096, a multiple of 8. Default 256.
-    pub tx_ring: usize,
-    /// `rx-usecs`: packet timer (RDTR), restarted by every frame. 0 = off. Default 0.
-    pub rx_usecs: u32,
-    /// `rx-frames`: interrupt once this many frames are pending. 0 = off. Default 1.
-    pub rx_frames: u32,
-    /// Absolute RX delay from the first pending frame (RADV). 0 = off. Default 8.
-    pub rx_usecs_abs: u32,
-    /// `tx-usecs`: TX interrupt delay (TIDV). 0 = off. Default 8.
-    pub tx_usecs: u32,
-    /// `tx-frames`: TX interrupt once this many completions are pending. 0 = off. Default 0.
-    pub tx_frames: u32,
-    /// Absolute TX delay (TADV). 0 = off. Default 32.
-    pub tx_usecs_abs: u32,
-    /// Interrupt rate ceiling (ITR). 0 = none, else 60..=3,906,250. Default 8000.
-    pub itr_max_irqs_per_sec: u32,
-    /// Frames one NAPI poll may take (NAPI_POLL_WEIGHT). 1..=4096. Default 64.
-    pub napi_budget: usize,
-    /// Frames one softirq round may take (net.core.netdev_budget). 1..=1,000,000. Default 300.
-    pub netdev_budget: usize,
-    /// CPU time one softirq round may take, us (net.core.netdev_budget_usecs).
-    /// 1..=1,000,000. Default 2000.
-    pub netdev_budget_usecs: u64,
-    /// RX descriptors refilled per RDT write. 1..=4096. Default 16.
-    pub rx_refill_batch: usize,
-    /// RX buffer size: 256, 512, 1024 or 2048. Default 2048.
-    pub rx_buf_len: usize,
-}
-
-impl Default for DriverSpec {
-    fn default() -> Self {
-        let d = DriverConfig::default();
-        let c = d.coalesce;
-        DriverSpec {
-            rx_ring: d.rx_ring,
-            tx_ring: d.tx_ring,
-            rx_usecs: c.rx_usecs,
-            rx_frames: c.rx_frames,
-            rx_usecs_abs: c.rx_usecs_abs,
-            tx_usecs: c.tx_usecs,
-            tx_frames: c.tx_frames,
-            tx_usecs_abs: c.tx_usecs_abs,
-            itr_max_irqs_per_sec: c.itr_max_irqs_per_sec,
-            napi_budget: d.napi_budget,
-            netdev_budget: d.netdev_budget,
-            netdev_budget_usecs: d.netdev_budget_usecs,
-            rx_refill_batch: d.rx_refill_batch,
-            rx_buf_len: d.rx_buf_len,
         }
     }
 }
@@ -365,7 +318,9 @@ pub enum ScenarioError {
     Parse {
         /// The file, if the text came from one.
         path: Option<PathBuf>,
-        /// The TOML parser's message (with line and column).
+        /// The TOML parser's message (with line and column), or a
+        /// [`PathError`]'s: the field, and the nearest known ones or the
+        /// type it takes.
         message: String,
     },
     /// The file is larger than any scenario ([`MAX_SCENARIO_FILE_BYTES`]).
@@ -464,13 +419,7 @@ fn check_u64(field: &str, value: u64, min: u64, max: u64) -> Result<(), FieldErr
 impl Scenario {
     /// Parses and validates a scenario from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self, ScenarioError> {
-        let s = Self::parse(text)?;
-        s.validate()?;
-        Ok(s)
-    }
-
-    fn parse(text: &str) -> Result<Self, ScenarioError> {
-        toml::from_str(text).map_err(|e| ScenarioError::Parse { path: None, message: e.to_string() })
+        Self::from_value(parse_toml(text)?, None)
     }
 
     /// Reads, parses and validates a scenario file; errors name the file.
@@ -478,9 +427,28 @@ impl Scenario {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
         let text = read_limited(path)?;
-        let mut s = Self::parse(&text).map_err(|e| e.in_file(path))?;
-        s.pcap.resolve_relative_to(path.parent().unwrap_or(Path::new("")));
-        s.validate().map_err(|e| ScenarioError::from(e).in_file(path))?;
+        let value = parse_toml(&text).map_err(|e| e.in_file(path))?;
+        Self::from_value(value, Some(path))
+    }
+
+    /// A scenario from parsed TOML (a table, as a whole scenario file
+    /// parses): every key must be a known section or field with a value of
+    /// its type ([`check_paths`]), then the fields are read (those left out
+    /// take their defaults) and validated ([`Scenario::validate`]). With
+    /// `file`, errors name it and relative `[pcap]` paths are taken relative
+    /// to its directory.
+    pub fn from_value(value: toml::Value, file: Option<&Path>) -> Result<Self, ScenarioError> {
+        let in_file = |e: ScenarioError| match file {
+            Some(f) => e.in_file(f),
+            None => e,
+        };
+        let parse_error = |message: String| in_file(ScenarioError::Parse { path: None, message });
+        check_paths(&value).map_err(|e| parse_error(e.to_string()))?;
+        let mut s = deserialize(value).map_err(parse_error)?;
+        if let Some(f) = file {
+            s.pcap.resolve_relative_to(f.parent().unwrap_or(Path::new("")));
+        }
+        s.validate().map_err(|e| in_file(e.into()))?;
         Ok(s)
     }
 
@@ -523,11 +491,24 @@ impl Scenario {
             ));
         }
 
-        self.driver_config().validate().map_err(|e| FieldError {
+        self.driver.validate().map_err(|e| FieldError {
             field: format!("driver.{}", e.param),
             value: e.value.to_string(),
             expected: e.expected,
         })?;
+        // The application's own frames must pass xmit (FCS not counted).
+        let tx_len = tx.frame_size - 4;
+        if !tx.echo && tx.frames_per_sec > 0.0 && self.driver.tx_max_frame_len < tx_len {
+            return Err(invalid(
+                "driver.tx_max_frame_len",
+                self.driver.tx_max_frame_len,
+                format!(
+                    "at least {tx_len} for the application's frames (tx.frame_size = {} less the FCS), \
+                     or tx.frames_per_sec = 0",
+                    tx.frame_size
+                ),
+            ));
+        }
 
         let c = &self.cpu;
         for (name, v) in [
@@ -596,28 +577,9 @@ impl Scenario {
         Ok(())
     }
 
-    /// The driver configuration: `[driver]` over [`DriverConfig::default`].
+    /// The driver configuration: `[driver]`.
     pub fn driver_config(&self) -> DriverConfig {
-        let d = &self.driver;
-        DriverConfig {
-            rx_ring: d.rx_ring,
-            tx_ring: d.tx_ring,
-            coalesce: Coalesce {
-                rx_usecs: d.rx_usecs,
-                rx_frames: d.rx_frames,
-                rx_usecs_abs: d.rx_usecs_abs,
-                tx_usecs: d.tx_usecs,
-                tx_frames: d.tx_frames,
-                tx_usecs_abs: d.tx_usecs_abs,
-                itr_max_irqs_per_sec: d.itr_max_irqs_per_sec,
-            },
-            napi_budget: d.napi_budget,
-            netdev_budget: d.netdev_budget,
-            netdev_budget_usecs: d.netdev_budget_usecs,
-            rx_refill_batch: d.rx_refill_batch,
-            rx_buf_len: d.rx_buf_len,
-            ..DriverConfig::default()
-        }
+        self.driver
     }
 
     /// The CPU cost model from `[cpu]`.
@@ -674,4 +636,407 @@ impl Scenario {
         let load = if self.rx.load > 0.0 && !recorded { self.rx.load } else { 1.0 };
         EncoderConfig { load, ..EncoderConfig::default() }
     }
+}
+
+/// TOML text as a table, the way a whole scenario file parses.
+fn parse_toml(text: &str) -> Result<toml::Value, ScenarioError> {
+    toml::from_str::<toml::Table>(text)
+        .map(toml::Value::Table)
+        .map_err(|e| ScenarioError::Parse { path: None, message: e.to_string() })
+}
+
+/// Reads a value [`check_paths`] passed into a scenario.
+fn deserialize(value: toml::Value) -> Result<Scenario, String> {
+    value.try_into::<Scenario>().map_err(|e| plain_types(e.message()))
+}
+
+/// serde's "expected usize" in words.
+fn plain_types(message: &str) -> String {
+    for (rust, words) in [
+        ("expected usize", "expected a non-negative integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected u32", "expected an integer 0..=4294967295"),
+    ] {
+        if let Some(head) = message.strip_suffix(rust) {
+            return format!("{head}{words}");
+        }
+    }
+    message.to_string()
+}
+
+/// Every leaf (not a table) under `value`, with its dotted path.
+fn collect_leaves<'v>(prefix: &str, value: &'v toml::Value, out: &mut Vec<(String, &'v toml::Value)>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                collect_leaves(&join(prefix, k), v, out);
+            }
+        }
+        leaf => out.push((prefix.to_string(), leaf)),
+    }
+}
+
+/// A table with `value` at the dotted `path` and nothing else.
+fn alone(path: &str, value: toml::Value) -> toml::Value {
+    path.rsplit('.').fold(value, |v, key| toml::Value::Table(toml::Table::from_iter([(key.to_string(), v)])))
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// A value as written in TOML, shortened for an error message.
+fn show_toml(value: &toml::Value) -> String {
+    let text = match value {
+        toml::Value::Table(_) => "a table".to_string(),
+        v => v.to_string(),
+    };
+    shorten(text)
+}
+
+/// `text` cut to at most 60 characters.
+pub(crate) fn shorten(text: String) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text
+    } else {
+        format!("{}...", text.chars().take(MAX - 3).collect::<String>())
+    }
+}
+
+/// The type of a scenario field's value, as the built-in scenario has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// A whole number (`rx_ring = 256`).
+    Integer,
+    /// A number, whole or not (`load = 0.5`; `load = 1` is a number too).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A string (`timing = "rate"`, a file name).
+    String,
+    /// A list of values of one type (`frame_sizes = [64, 1518]`).
+    List(Box<FieldType>),
+    /// Any value: the elements of a list that is empty by default.
+    Any,
+}
+
+impl FieldType {
+    /// The type of `value`, a field of the built-in scenario as JSON.
+    fn of(value: &serde_json::Value) -> FieldType {
+        use serde_json::Value;
+        match value {
+            Value::Bool(_) => FieldType::Boolean,
+            Value::Number(n) if n.is_f64() => FieldType::Number,
+            Value::Number(_) => FieldType::Integer,
+            Value::String(_) => FieldType::String,
+            Value::Array(a) => FieldType::List(Box::new(a.first().map_or(FieldType::Any, FieldType::of))),
+            Value::Null | Value::Object(_) => FieldType::Any,
+        }
+    }
+
+    /// Whether `value` is of this type (an integer is a number too; a list's
+    /// elements must all be of its element type).
+    pub fn accepts(&self, value: &toml::Value) -> bool {
+        use toml::Value;
+        match (self, value) {
+            (FieldType::Any, _)
+            | (FieldType::Integer, Value::Integer(_))
+            | (FieldType::Number, Value::Integer(_) | Value::Float(_))
+            | (FieldType::Boolean, Value::Boolean(_))
+            | (FieldType::String, Value::String(_)) => true,
+            (FieldType::List(t), Value::Array(a)) => a.iter().all(|v| t.accepts(v)),
+            _ => false,
+        }
+    }
+
+    /// The type with its article, for messages: "an integer", "a list of integers".
+    pub fn with_article(&self) -> String {
+        match self {
+            FieldType::Integer => "an integer".into(),
+            FieldType::Any => "any value".into(),
+            t => format!("a {t}"),
+        }
+    }
+
+    fn plural(&self) -> String {
+        match self {
+            FieldType::Any => "values".into(),
+            FieldType::List(t) => format!("lists of {}", t.plural()),
+            t => format!("{t}s"),
+        }
+    }
+}
+
+impl fmt::Display for FieldType {
+    /// `integer`, `number`, `boolean`, `string`, `list of integers`, `value`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldType::Integer => f.write_str("integer"),
+            FieldType::Number => f.write_str("number"),
+            FieldType::Boolean => f.write_str("boolean"),
+            FieldType::String => f.write_str("string"),
+            FieldType::List(t) => write!(f, "list of {}", t.plural()),
+            FieldType::Any => f.write_str("value"),
+        }
+    }
+}
+
+/// Every field of a scenario by its dotted path (`duration_us`, `rx.load`,
+/// `driver.rx_usecs`, `pcap.input`), with the type of its value: the
+/// built-in scenario's fields, serialized, with `[pcap]`'s unset file names
+/// counted as the strings they are when set.
+pub fn field_types() -> &'static BTreeMap<String, FieldType> {
+    static FIELDS: OnceLock<BTreeMap<String, FieldType>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let set = Some(PathBuf::new());
+        let pcap = PcapSpec { input: set.clone(), timing: Timing::default(), output: set.clone(), delivered: set };
+        let full = serde_json::to_value(Scenario { pcap, ..Scenario::default() }).expect("a scenario serializes");
+        let mut fields = BTreeMap::new();
+        collect_fields("", &full, &mut fields);
+        fields
+    })
+}
+
+fn collect_fields(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, FieldType>) {
+    match value {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                collect_fields(&join(prefix, k), v, out);
+            }
+        }
+        leaf => {
+            out.insert(prefix.to_string(), FieldType::of(leaf));
+        }
+    }
+}
+
+/// Whether `path` is a section (`driver`), or the whole scenario (`""`).
+fn is_section(path: &str) -> bool {
+    path.is_empty() || field_types().keys().any(|k| k.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// What the section `path` holds, by name, sections in brackets
+/// (`duration_us`, `[rx]`, ...), in alphabetical order.
+fn section_contents(path: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for k in field_types().keys() {
+        let rest =
+            if path.is_empty() { Some(k.as_str()) } else { k.strip_prefix(path).and_then(|r| r.strip_prefix('.')) };
+        let Some(rest) = rest else { continue };
+        let name = match rest.split_once('.') {
+            Some((section, _)) => format!("[{section}]"),
+            None => rest.to_string(),
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.sort_by(|a, b| a.trim_matches(['[', ']']).cmp(b.trim_matches(['[', ']'])));
+    names
+}
+
+/// The known paths (fields and sections) nearest to `path`, an unknown one:
+/// those at the smallest edit distance, at most 3, alphabetically; none when
+/// nothing is close (more than a third of the path's length away, and more
+/// than 1). A known field whose last part is `path`'s last part counts as
+/// distance 1 (`driver.coalesce.rx_usecs` -> `driver.rx_usecs`).
+pub fn nearest_paths(path: &str) -> Vec<String> {
+    let last = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+    let limit = (path.chars().count() / 3).max(1);
+    let mut sections: Vec<String> =
+        field_types().keys().filter_map(|k| k.rsplit_once('.').map(|(s, _)| s.to_string())).collect();
+    sections.dedup();
+    let mut scored: Vec<(usize, &str)> = field_types()
+        .keys()
+        .chain(sections.iter())
+        .filter(|c| c.as_str() != path)
+        .map(|c| {
+            let d = if last(c) == last(path) { 1 } else { edit_distance(path, c) };
+            (d, c.as_str())
+        })
+        .filter(|&(d, _)| d <= limit)
+        .collect();
+    scored.sort();
+    scored.dedup();
+    let best = scored.first().map_or(0, |&(d, _)| d);
+    scored.into_iter().take_while(|&(d, _)| d == best).take(3).map(|(_, c)| c.to_string()).collect()
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// A path a scenario does not have, or a value of the wrong type for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    /// The dotted path as written (`driver.rx_usec`).
+    pub path: String,
+    /// What is wrong with it.
+    pub problem: PathProblem,
+}
+
+/// What is wrong with a [`PathError`]'s path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    /// No such field or section.
+    Unknown {
+        /// Whether it was given as a section (a TOML table).
+        section: bool,
+        /// The known paths nearest to it ([`nearest_paths`]); may be empty.
+        nearest: Vec<String>,
+        /// When none is near: what the enclosing section holds
+        /// (sections in brackets).
+        known: Vec<String>,
+    },
+    /// A section where a field was wanted (`driver` for `driver.rx_ring`).
+    Section {
+        /// What the section holds (sections in brackets).
+        known: Vec<String>,
+    },
+    /// A value not of the field's type (or not a table for a section).
+    WrongType {
+        /// What the field takes, with its article ("an integer", "a table").
+        expected: String,
+        /// The value given, as written (shortened).
+        given: String,
+    },
+    /// A value of the field's type that the field still cannot hold: a
+    /// negative or too large integer, a name not among the choices
+    /// (`pcap.timing`). Ranges the setting allows are
+    /// [`Scenario::validate`]'s, later.
+    BadValue {
+        /// The value given, as written (shortened).
+        given: String,
+        /// What is wrong with it (serde's words).
+        message: String,
+    },
+}
+
+impl PathError {
+    /// The error for `path`, not a known field (nor, with `section`, a known section).
+    pub fn unknown(path: &str, section: bool) -> PathError {
+        let nearest = nearest_paths(path);
+        let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+        let known = if nearest.is_empty() && is_section(parent) { section_contents(parent) } else { Vec::new() };
+        PathError { path: path.into(), problem: PathProblem::Unknown { section, nearest, known } }
+    }
+}
+
+impl std::error::Error for PathError {}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = &self.path;
+        match &self.problem {
+            PathProblem::Unknown { section, nearest, known } => {
+                if *section {
+                    write!(f, "unknown section [{path}]")?;
+                } else {
+                    write!(f, "unknown field {path}")?;
+                }
+                if !nearest.is_empty() {
+                    write!(f, "; did you mean {}?", or_list(nearest))?;
+                } else if !known.is_empty() {
+                    let parent = path.rsplit_once('.').map_or(String::new(), |(p, _)| format!(" [{p}]"));
+                    let place = if parent.is_empty() { "the top level" } else { "section" };
+                    write!(f, "; {place}{parent} has {}", known.join(", "))?;
+                }
+                Ok(())
+            }
+            PathProblem::Section { known } => {
+                write!(f, "{path} is a section, not a field: name one of its fields ({})", known.join(", "))
+            }
+            PathProblem::WrongType { expected, given } => {
+                write!(f, "{path} = {given}: wrong type, expected {expected}")
+            }
+            PathProblem::BadValue { given, message } => write!(f, "invalid {path} = {given}: {message}"),
+        }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The type of the field at `path`; an error for a path that is not a
+/// field (unknown, with the nearest known ones, or a section).
+pub fn field_type(path: &str) -> Result<&'static FieldType, PathError> {
+    if let Some(t) = field_types().get(path) {
+        Ok(t)
+    } else if is_section(path) {
+        Err(PathError { path: path.into(), problem: PathProblem::Section { known: section_contents(path) } })
+    } else {
+        Err(PathError::unknown(path, false))
+    }
+}
+
+/// Checks `value` given at `path` (a field, a section, or `""` for the whole
+/// scenario): every key under it a known section or field, every field's
+/// value of the field's type and one the field can hold (not its range:
+/// that is [`Scenario::validate`]'s). The first problem, in key order, is
+/// the error.
+pub fn check_field(path: &str, value: &toml::Value) -> Result<(), PathError> {
+    if let Some(t) = field_types().get(path) {
+        let problem = if !t.accepts(value) {
+            PathProblem::WrongType { expected: t.with_article(), given: show_toml(value) }
+        } else if let Err(e) = alone(path, value.clone()).try_into::<Scenario>() {
+            PathProblem::BadValue { given: show_toml(value), message: plain_types(e.message()) }
+        } else {
+            return Ok(());
+        };
+        return Err(PathError { path: path.into(), problem });
+    }
+    match value {
+        toml::Value::Table(t) if is_section(path) => t.iter().try_for_each(|(k, v)| check_field(&join(path, k), v)),
+        _ if is_section(path) => Err(PathError {
+            path: if path.is_empty() { "(scenario)".into() } else { path.into() },
+            problem: PathProblem::WrongType {
+                expected: if path.is_empty() { "a table".into() } else { format!("a table (the [{path}] section)") },
+                given: show_toml(value),
+            },
+        }),
+        table @ toml::Value::Table(_) => {
+            // A section that is not one: maybe a known field, nested
+            // (`[driver.coalesce] rx_usecs`); else name the section.
+            let mut leaves = Vec::new();
+            collect_leaves(path, table, &mut leaves);
+            match leaves.first() {
+                Some((leaf, _)) if !nearest_paths(path).is_empty() || nearest_paths(leaf).is_empty() => {
+                    Err(PathError::unknown(path, true))
+                }
+                Some((leaf, _)) => Err(PathError::unknown(leaf, false)),
+                None => Err(PathError::unknown(path, true)),
+            }
+        }
+        _ => Err(PathError::unknown(path, false)),
+    }
+}
+
+/// Checks a whole scenario as parsed TOML: every key a known section or
+/// field ([`field_types`]), every value of its field's type
+/// ([`check_field`] at the top).
+pub fn check_paths(value: &toml::Value) -> Result<(), PathError> {
+    check_field("", value)
 }

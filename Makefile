@@ -1,4 +1,4 @@
-# verinic: make run | test | lint | bench | waves
+# verinic: make run | test | lint | bench | waves | sweep
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
@@ -7,7 +7,7 @@ RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint bench waves tools clean
+.PHONY: all run test lint bench waves sweep tools clean
 
 all: test
 
@@ -18,6 +18,11 @@ tools:
 ## NIC RTL, the driver on a simulated CPU; throughput, drops, latency, CPU.
 run: tools
 	$(CARGO) run --release --quiet -- run
+
+## The tuning workbench's demo: coalescing x load, every point in parallel;
+## a table, out/sweep-sweep_coalescing/{results.csv,results.jsonl,*.svg,*.png,index.html}.
+sweep: tools
+	$(CARGO) run --release --quiet -- sweep --config scenarios/sweep_coalescing.toml
 
 ## Lint, then every test against the Verilated RTL.
 test: tools lint
@@ -33,12 +38,13 @@ lint: tools
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	@echo "lint: Rust clean (rustfmt, clippy -D warnings)"
 
-## Benchmarks: simulator speed (criterion, Rust harness against C++) and the
-## NIC's line rate with the driver (a table).
+## Benchmarks: simulator speed (criterion, Rust harness against C++), the
+## NIC's line rate with the driver, and the sweep's parallel speed-up (tables).
 bench: tools
 	$(CARGO) bench --bench mac_loopback
 	$(CARGO) bench --bench nic_line_rate
 	$(CARGO) bench --bench nic_speed
+	$(CARGO) bench --bench sweep_speed
 
 ## The MAC loopback demo with an FST waveform of every signal.
 waves: tools

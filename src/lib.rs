@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod cosim;
+pub mod explore;
 pub mod frames;
 pub mod loopback;
 pub mod pcap;

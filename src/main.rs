@@ -5,6 +5,9 @@
 //!   `--pcap-in` replays a capture, `--pcap-out` / `--pcap-delivered` write
 //!   what the NIC sent and what the driver delivered, `--echo` sends every
 //!   received frame back.
+//! - `verinic sweep`: many scenarios in parallel (`--vary PATH=VALUES` or a
+//!   sweep file), results as a table, CSV, JSONL and plots (docs/sweep.md);
+//!   `verinic plot DIR` redraws the plots, `verinic merge` joins shards.
 //! - `verinic loopback`: the MAC-only demo (TX -> XGMII wire -> RX).
 //!
 //! Exit codes: 0 success, 1 a check failed, 2 bad configuration or a model
@@ -20,6 +23,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use verinic::explore::{axes::Axis, workbench, Shard, Sweep, SweepOptions};
 use verinic::pcap::Timing;
 use verinic::run::paths::check_distinct;
 use verinic::run::{self, Progress, Scenario};
@@ -38,6 +42,25 @@ enum Command {
     /// The NIC scenario: traffic into the NIC, the driver and an application
     /// on a simulated CPU; reports throughput, drops, latency, CPU.
     Run(RunArgs),
+    /// The tuning workbench: vary settings over a base scenario, run every
+    /// point in parallel, write results.csv, results.jsonl, plots and
+    /// index.html (docs/sweep.md).
+    Sweep(SweepArgs),
+    /// Redraw a sweep's plots and index.html from its results.jsonl.
+    Plot {
+        /// The sweep's output directory.
+        dir: PathBuf,
+    },
+    /// Merge the output directories of one sweep's shards (--shard I/N)
+    /// into one results set.
+    Merge {
+        /// The shard directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged results.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
     Loopback {
         /// Frames in the burst, 1..=1000000 (the burst is built in memory
@@ -92,6 +115,46 @@ struct RunArgs {
     /// nothing else ([tx] echo = true).
     #[arg(long)]
     echo: bool,
+}
+
+/// `verinic sweep`'s options.
+#[derive(Args)]
+struct SweepArgs {
+    /// Base scenario, or a sweep file (a scenario with a [sweep] table:
+    /// vary, seeds, name). Without it, the built-in scenario.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// An axis: a dotted scenario path and its values, as a list
+    /// (driver.rx_ring=64,256,1024) or a range start:stop:step, inclusive
+    /// (rx.load=0.1:1.0:0.1). Repeatable; added after the file's axes.
+    #[arg(long, value_name = "PATH=VALUES")]
+    vary: Vec<String>,
+    /// Override duration_us of every point.
+    #[arg(long, value_name = "N")]
+    duration_us: Option<u64>,
+    /// Run every point with this seed only (instead of [sweep] seeds).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Worker threads; default: the number of cores.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// Output directory; default out/sweep-<name>/. Run the same sweep into
+    /// the same directory again and only missing points run.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The sweep's name (default: the sweep file's stem, or "sweep").
+    #[arg(long)]
+    name: Option<String>,
+    /// Run only slice I of N (0 <= I < N) of the points; `verinic merge`
+    /// joins the slices' directories.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Run a sweep of more than 100,000 points.
+    #[arg(long)]
+    yes: bool,
 }
 
 impl RunArgs {
@@ -177,6 +240,28 @@ fn render(e: &anyhow::Error) -> String {
 fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Plot { dir } => {
+            for f in workbench::draw(&dir)? {
+                println!("{}", f.display());
+            }
+            Ok(true)
+        }
+        Command::Merge { dirs, out } => {
+            let summary = workbench::merge(&dirs, &out)?;
+            print!("{}", workbench::table(&summary));
+            println!(
+                "merged {} of {} points from {} directories into {}",
+                summary.records.len(),
+                summary.points,
+                dirs.len(),
+                out.display()
+            );
+            if summary.records.len() < summary.points {
+                eprintln!("note: {} points are missing: run their shards", summary.points - summary.records.len());
+            }
+            Ok(true)
+        }
         Command::Loopback { frames: count, seed, waves } => {
             let burst = frames::mixed_burst(count as usize, seed);
             let options = SimOptions { profile: Profile::Fast, waves, ..Default::default() };
@@ -263,6 +348,66 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         );
     }
     Ok(true)
+}
+
+fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
+    let mut sweep = match &args.config {
+        Some(path) => Sweep::from_file(path)?,
+        None => Sweep::new("sweep", Scenario::default(), Vec::new()),
+    };
+    for spec in &args.vary {
+        sweep.axes.push(Axis::parse(spec)?);
+    }
+    if let Some(d) = args.duration_us {
+        sweep.base.duration_us = d;
+    }
+    if let Some(seed) = args.seed {
+        sweep.base.seed = seed;
+        sweep.seeds = vec![seed];
+    }
+    if let Some(name) = &args.name {
+        if !verinic::explore::sweep::is_plain_name(name) {
+            anyhow::bail!("--name {name}: use letters, digits, - and _ (it names the output directory)");
+        }
+        sweep.name = name.clone();
+    }
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(format!("sweep-{}", sweep.name)));
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let options = SweepOptions {
+        jobs,
+        out,
+        shard: args.shard.unwrap_or(Shard::ALL),
+        quiet: args.quiet,
+        confirmed: args.yes,
+        sim: SimOptions { profile: Profile::Fast, ..Default::default() },
+    };
+    let summary = workbench::run_sweep(&sweep, &options, &INTERRUPTED)?;
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", workbench::table(&summary));
+    let _ = writeln!(
+        out,
+        "{} points ({} run now in {:.1} s on {} workers, {} already done){}; * = Pareto front (p99 latency vs CPU, no drops)",
+        summary.points,
+        summary.ran,
+        summary.wall.as_secs_f64(),
+        jobs,
+        summary.already_done,
+        if options.shard == Shard::ALL { String::new() } else { format!(", shard {}", options.shard) }
+    );
+    let _ = writeln!(out, "results: {}", summary.dir.join("results.csv").display());
+    if let Some(index) = summary.plots.iter().find(|p| p.extension().is_some_and(|e| e == "html")) {
+        let _ = writeln!(out, "plots:   {}", index.display());
+    }
+    if summary.interrupted {
+        eprintln!(
+            "interrupted: the finished points are in {}; run the same sweep again to finish it",
+            summary.dir.display()
+        );
+    }
+    for (point, why) in &summary.failed {
+        eprintln!("error: point {point}: {why}");
+    }
+    Ok(summary.failed.is_empty())
 }
 
 /// No output of the run may be one of its inputs or another output, however

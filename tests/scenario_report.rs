@@ -152,6 +152,7 @@ fn json_has_the_documented_fields() {
             "conserved",
             "unaccounted",
             "offered_gbps",
+            "offered_mpps",
             "throughput_gbps",
             "mpps",
             "latency_ns",

@@ -52,6 +52,17 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<bool> {
     on_front
 }
 
+/// The tuning front: among the points that dropped nothing, those on the
+/// Pareto front of p99 latency against CPU busy share. Each point is
+/// `(drops, p99, cpu_busy)`; a point that drops frames is never on it.
+pub fn tuning_front(points: impl IntoIterator<Item = (f64, f64, f64)>) -> Vec<bool> {
+    let coords: Vec<(f64, f64)> = points
+        .into_iter()
+        .map(|(drops, p99, cpu)| if drops == 0.0 { (p99, cpu) } else { (f64::NAN, f64::NAN) })
+        .collect();
+    pareto_front(&coords)
+}
+
 #[cfg(test)]
 mod tests {
     use super::pareto_front;

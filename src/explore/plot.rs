@@ -79,7 +79,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::pareto::pareto_front;
+use super::pareto::tuning_front;
 
 /// Width and height of every figure, in pixels (SVG and PNG).
 pub const PLOT_SIZE: (u32, u32) = (1000, 650);
@@ -442,11 +442,7 @@ pub fn read_results(path: &Path) -> Result<Vec<PlotPoint>, PlotError> {
 /// 0`); points that drop frames are never on it. The same rule as the
 /// sweep's `pareto` column.
 pub fn on_pareto_front(points: &[PlotPoint]) -> Vec<bool> {
-    let coords: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| if p.drops_total == 0 { (p.latency_ns.p99, p.cpu.busy) } else { (f64::NAN, f64::NAN) })
-        .collect();
-    pareto_front(&coords)
+    tuning_front(points.iter().map(|p| (p.drops_total as f64, p.latency_ns.p99, p.cpu.busy)))
 }
 
 // ---------------------------------------------------------------------------

@@ -54,6 +54,8 @@ pub struct Report {
     /// in the window (device time, `duration_us` from the probe), x8, per
     /// second, in Gb/s.
     pub offered_gbps: f64,
+    /// Offered receive frames in the window, millions per second.
+    pub offered_mpps: f64,
     /// Delivered receive traffic: bytes with FCS of the frames handed to the
     /// stack in the window, x8, per second, in Gb/s.
     pub throughput_gbps: f64,
@@ -234,6 +236,7 @@ impl Report {
             in_flight_at_end,
             unaccounted: offered as i64 - seen_by_mac as i64,
             offered_gbps: m.world.wire.window_bytes() as f64 * 8.0 / offered_secs / 1e9,
+            offered_mpps: m.world.wire.window_frames() as f64 / offered_secs / 1e6,
             throughput_gbps: measure.window_bytes() as f64 * 8.0 / secs.max(1e-12) / 1e9,
             mpps: measure.window_frames() as f64 / secs.max(1e-12) / 1e6,
             latency_ns: measure.latency(),
@@ -383,8 +386,8 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included)",
-            self.frames_offered, self.offered_gbps
+            "  frames offered         {:>12}  ({:.3} Gb/s on the wire, FCS included; {:.3} Mpps)",
+            self.frames_offered, self.offered_gbps, self.offered_mpps
         )?;
         writeln!(f, "  frames to the stack    {:>12}  (handed over by the driver)", self.frames_to_stack)?;
         writeln!(

@@ -388,8 +388,8 @@ impl From<FieldError> for ScenarioError {
     }
 }
 
-/// Reads a scenario file of at most [`MAX_SCENARIO_FILE_BYTES`].
-fn read_limited(path: &Path) -> Result<String, ScenarioError> {
+/// Reads a scenario (or sweep) file of at most [`MAX_SCENARIO_FILE_BYTES`], as text.
+pub fn read_scenario_text(path: &Path) -> Result<String, ScenarioError> {
     use std::io::Read;
     let io = |source| ScenarioError::Io { path: path.into(), source };
     let file = std::fs::File::open(path).map_err(io)?;
@@ -426,7 +426,7 @@ impl Scenario {
     /// Relative `[pcap]` paths are taken relative to the file's directory.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let text = read_limited(path)?;
+        let text = read_scenario_text(path)?;
         let value = parse_toml(&text).map_err(|e| e.in_file(path))?;
         Self::from_value(value, Some(path))
     }

@@ -221,3 +221,49 @@ fn the_physics_holds_across_a_sweep() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Ctrl-C stops a sweep cleanly: exit 130, the finished points on disk,
+/// and the same command afterwards runs only the rest.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_the_finished_points_and_a_rerun_finishes_the_sweep() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let out = temp_dir("sigint");
+    let args = [
+        "sweep",
+        "--quiet",
+        "-j",
+        "2",
+        "--duration-us",
+        "20000",
+        "--vary",
+        "rx.load=0.1:0.9:0.1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let child = Command::new(env!("CARGO_BIN_EXE_verinic"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let jsonl = out.join("results.jsonl");
+    let t0 = Instant::now();
+    while std::fs::read_to_string(&jsonl).map_or(0, |t| t.lines().count()) < 1 {
+        assert!(t0.elapsed() < Duration::from_secs(120), "no point finished in 120 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
+    let done = verinic::explore::results::read_jsonl(&jsonl).expect("results.jsonl stays valid");
+    assert!(!done.is_empty() && done.len() < 9, "{} points finished", done.len());
+    let o = verinic(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let expect = format!("({} run now", 9 - done.len());
+    assert!(text.contains(&expect), "expected {expect:?} in {text}");
+    assert_eq!(read(&out, "results.csv").lines().count(), 10);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -23,7 +23,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use verinic::explore::{axes::Axis, workbench, Shard, Sweep, SweepOptions};
+use verinic::explore::goal::{Constraint, Figure, Goal, Sense};
+use verinic::explore::{axes::Axis, tune, workbench, Shard, Sweep, SweepOptions};
 use verinic::pcap::Timing;
 use verinic::run::paths::check_distinct;
 use verinic::run::{self, Progress, Scenario};
@@ -46,6 +47,10 @@ enum Command {
     /// point in parallel, write results.csv, results.jsonl, plots and
     /// index.html (docs/sweep.md).
     Sweep(SweepArgs),
+    /// Find the settings that meet a goal: minimise or maximise a report
+    /// figure subject to constraints, searching ring size and coalescing
+    /// (or the axes given) within a budget of simulated points.
+    Tune(TuneArgs),
     /// Redraw a sweep's plots and index.html from its results.jsonl.
     Plot {
         /// The sweep's output directory.
@@ -157,6 +162,50 @@ struct SweepArgs {
     yes: bool,
 }
 
+/// `verinic tune`'s options.
+#[derive(Args)]
+struct TuneArgs {
+    /// Base scenario (a sweep file's [sweep] vary gives the axes searched).
+    /// Without it, the built-in scenario.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Figure to minimise: an alias (p99_latency_us, p50_latency_us,
+    /// cpu_busy, drops, throughput_gbps, irqs_per_sec, ...) or a report
+    /// field by its dotted path (latency_ns.p999).
+    #[arg(long, value_name = "FIGURE", conflicts_with = "maximize", required_unless_present = "maximize")]
+    minimize: Option<String>,
+    /// Figure to maximise.
+    #[arg(long, value_name = "FIGURE")]
+    maximize: Option<String>,
+    /// A constraint, FIGURE OP NUMBER with OP one of <= < >= > == !=
+    /// (e.g. "cpu_busy <= 0.5", "drops == 0"). Repeatable.
+    #[arg(long, value_name = "EXPR")]
+    subject_to: Vec<String>,
+    /// Most points to simulate.
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    budget: u32,
+    /// An axis to search, PATH=VALUES in ladder order (as for sweep).
+    /// Without any: ring size, rx_usecs, rx_frames, rx_usecs_abs, the ITR
+    /// ceiling and the NAPI budget.
+    #[arg(long, value_name = "PATH=VALUES")]
+    vary: Vec<String>,
+    /// Override duration_us of every point.
+    #[arg(long, value_name = "N")]
+    duration_us: Option<u64>,
+    /// Override the seed of every point.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Worker threads; default: the number of cores.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// Output directory (default out/tune/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
 impl RunArgs {
     /// Puts the command-line overrides into `scenario`.
     fn apply(&self, scenario: &mut Scenario) -> anyhow::Result<()> {
@@ -241,6 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Sweep(args) => sweep(args),
+        Command::Tune(args) => tune(args),
         Command::Plot { dir } => {
             for f in workbench::draw(&dir)? {
                 println!("{}", f.display());
@@ -348,6 +398,150 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         );
     }
     Ok(true)
+}
+
+fn tune(args: TuneArgs) -> anyhow::Result<bool> {
+    let (mut base, mut axes) = match &args.config {
+        Some(path) => {
+            let s = Sweep::from_file(path)?;
+            (s.base, s.axes)
+        }
+        None => (Scenario::default(), Vec::new()),
+    };
+    for spec in &args.vary {
+        axes.push(Axis::parse(spec)?);
+    }
+    if axes.is_empty() {
+        axes = tune::default_axes();
+    }
+    if let Some(d) = args.duration_us {
+        base.duration_us = d;
+    }
+    if let Some(seed) = args.seed {
+        base.seed = seed;
+    }
+    base.validate().map_err(|e| anyhow::anyhow!("base scenario: {e}"))?;
+    let sample = serde_json::to_value(run::Report::template(&base))?;
+    let (name, sense) = match (&args.minimize, &args.maximize) {
+        (Some(f), _) => (f, Sense::Minimize),
+        (None, Some(f)) => (f, Sense::Maximize),
+        (None, None) => anyhow::bail!("say what to optimise: --minimize FIGURE or --maximize FIGURE"),
+    };
+    let goal = Goal {
+        objective: Figure::parse(name, &sample)?,
+        sense,
+        constraints: args.subject_to.iter().map(|c| Constraint::parse(c, &sample)).collect::<Result<_, _>>()?,
+    };
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("tune"));
+    let options = SweepOptions {
+        jobs,
+        out: out_dir,
+        shard: Shard::ALL,
+        quiet: args.quiet,
+        confirmed: true,
+        sim: SimOptions { profile: Profile::Fast, ..Default::default() },
+    };
+    if !args.quiet {
+        eprintln!("tuning: {} axes, at most {} points on {jobs} workers", axes.len(), args.budget);
+    }
+    let r = tune::tune(&base, &axes, &goal, args.budget as usize, &options, &INTERRUPTED)?;
+    print!("{}", tune_text(&r, &goal));
+    Ok(r.best().is_some())
+}
+
+/// What `verinic tune` prints.
+fn tune_text(r: &tune::TuneResult, goal: &Goal) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let feasible = r.ranking.len();
+    let report = |e: &tune::Evaluated| e.record.json["report"].clone();
+    let settings = |e: &tune::Evaluated| -> Vec<(String, serde_json::Value)> {
+        r.axes.iter().map(|a| (a.path.clone(), e.record.axis(&a.path).cloned().unwrap_or_default())).collect()
+    };
+    let short = |e: &tune::Evaluated| -> String {
+        settings(e)
+            .iter()
+            .map(|(p, v)| format!("{}={}", p.rsplit('.').next().unwrap_or(p), v))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let sense = match goal.sense {
+        Sense::Minimize => "minimise",
+        Sense::Maximize => "maximise",
+    };
+    let _ = writeln!(
+        t,
+        "{} points evaluated, {feasible} feasible{}{}",
+        r.evaluated.len(),
+        if r.invalid > 0 {
+            format!(", {} combinations refused by the scenario's checks", r.invalid)
+        } else {
+            String::new()
+        },
+        if r.interrupted { " (interrupted)" } else { "" }
+    );
+    match r.best() {
+        Some(best) => {
+            let rep = report(best);
+            let _ = writeln!(
+                t,
+                "best (point {}): {} {} = {:.4}",
+                best.record.point, sense, goal.objective.name, best.objective
+            );
+            for c in &goal.constraints {
+                let _ = writeln!(t, "  {c}: {:.4}  ok", c.figure.value(&rep).unwrap_or(f64::NAN));
+            }
+            let _ = writeln!(t, "settings:");
+            for (p, v) in settings(best) {
+                let _ = writeln!(t, "  {p} = {v}");
+            }
+            let _ = writeln!(t, "on a Linux host (e1000 names):");
+            for line in tune::host_commands(&settings(best)) {
+                let _ = writeln!(t, "  {line}");
+            }
+            if feasible > 1 {
+                let _ = writeln!(t, "runners-up:");
+                for &i in r.ranking.iter().skip(1).take(3) {
+                    let e = &r.evaluated[i];
+                    let _ = writeln!(
+                        t,
+                        "  point {:>3}: {} = {:.4}  {}",
+                        e.record.point,
+                        goal.objective.name,
+                        e.objective,
+                        short(e)
+                    );
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(t, "no feasible setting: no evaluated point meets every constraint.");
+            if let Some(h) = r.hardest() {
+                let _ = writeln!(
+                    t,
+                    "the constraint that bound hardest: {} (broken by {} of {} points)",
+                    goal.constraints[h],
+                    r.violations[h],
+                    r.evaluated.len()
+                );
+            }
+            if let Some(c) = r.closest() {
+                let rep = report(c);
+                let _ = writeln!(t, "closest point ({}): {}", c.record.point, short(c));
+                for k in &goal.constraints {
+                    let ok = if k.holds(&rep) { "ok" } else { "BROKEN" };
+                    let _ = writeln!(t, "  {k}: {:.4}  {ok}", k.figure.value(&rep).unwrap_or(f64::NAN));
+                }
+            }
+            let _ = writeln!(t, "relax a constraint, widen the axes (--vary) or raise --budget");
+        }
+    }
+    let _ = writeln!(t, "results: {}", r.dir.join("results.csv").display());
+    if let Some(index) = r.plots.iter().find(|p| p.extension().is_some_and(|e| e == "html")) {
+        let _ = writeln!(t, "plots:   {}", index.display());
+    }
+    t
 }
 
 fn sweep(args: SweepArgs) -> anyhow::Result<bool> {

@@ -7,18 +7,21 @@
 //! - [`results`]: the output directory (manifest, JSONL, CSV, resume);
 //! - [`shard`]: slices of a sweep for several machines;
 //! - [`pareto`]: the Pareto front (latency p99 against CPU);
+//! - [`goal`] and [`tune`]: `verinic tune`, the settings that meet a goal;
 //! - [`plot`]: plots (SVG and PNG) and `index.html` from the results;
 //! - [`workbench`]: all of it from end to end, and the terminal table.
 //!
 //! `explore` uses [`run`](crate::run); nothing in `run` knows of it.
 
 pub mod axes;
+pub mod goal;
 pub mod pareto;
 pub mod plot;
 pub mod pool;
 pub mod results;
 pub mod shard;
 pub mod sweep;
+pub mod tune;
 pub mod workbench;
 
 pub use shard::Shard;

@@ -161,9 +161,7 @@ impl ResultsDir {
     /// are moved to `results.stale.jsonl`.
     pub fn open(dir: &Path, manifest: &Manifest, keys: &[String]) -> Result<(ResultsDir, Vec<Record>), ResultsError> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let manifest_path = dir.join("sweep.json");
-        let text = serde_json::to_string_pretty(manifest).unwrap_or_default();
-        fs::write(&manifest_path, text + "\n").map_err(io_err(&manifest_path))?;
+        write_manifest(dir, manifest)?;
         let jsonl = dir.join("results.jsonl");
         let (mut done, stale) = match read_jsonl(&jsonl) {
             Ok(records) => records.into_iter().partition::<Vec<_>, _>(|r| keys.get(r.point) == Some(&r.key)),
@@ -241,6 +239,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
     let tmp = path.with_extension("tmp");
     fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
     fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// Writes `dir/sweep.json`.
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), ResultsError> {
+    let text = serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n";
+    write_atomically(&dir.join("sweep.json"), text.as_bytes())
 }
 
 /// Reads a directory's manifest.

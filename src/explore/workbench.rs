@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use verinic_sim::SimOptions;
 
+use crate::run::RunError;
+
 use super::pareto::tuning_front;
 use super::plot::{self, PlotError};
 use super::pool::{run_points, Counters};
@@ -73,6 +75,8 @@ pub enum ExploreError {
     Results(ResultsError),
     /// The plots could not be drawn (the results are written).
     Plot(PlotError),
+    /// A point could not run.
+    Run(RunError),
 }
 
 impl fmt::Display for ExploreError {
@@ -81,6 +85,7 @@ impl fmt::Display for ExploreError {
             ExploreError::Sweep(e) => write!(f, "{e}"),
             ExploreError::Results(e) => write!(f, "{e}"),
             ExploreError::Plot(e) => write!(f, "drawing the plots: {e}"),
+            ExploreError::Run(e) => write!(f, "{e}"),
         }
     }
 }
@@ -91,6 +96,7 @@ impl std::error::Error for ExploreError {
             ExploreError::Sweep(e) => Some(e),
             ExploreError::Results(e) => Some(e),
             ExploreError::Plot(e) => Some(e),
+            ExploreError::Run(e) => Some(e),
         }
     }
 }
@@ -225,9 +231,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<SweepSummary, ExploreError>
     std::fs::create_dir_all(out)
         .map_err(|source| ExploreError::Results(ResultsError::Io { path: out.into(), source }))?;
     m.shard = [0, 1];
-    let text = serde_json::to_string_pretty(&m).unwrap_or_default() + "\n";
-    let path = out.join("sweep.json");
-    std::fs::write(&path, text).map_err(|source| ExploreError::Results(ResultsError::Io { path, source }))?;
+    results::write_manifest(out, &m).map_err(ExploreError::Results)?;
     let axes = m.axes.clone();
     let Written { records, pareto, plots } = finish(out, &axes, records)?;
     Ok(SweepSummary {

@@ -190,14 +190,9 @@ impl Report {
         let offered = m.world.wire.frames_started();
         let to_stack = m.app.delivered;
         let delivered = to_stack.saturating_sub(m.app.socket_drops);
-        let drops: Vec<(&'static str, u64)> = vec![
-            ("rx_missed_errors", s.rx_missed_errors),
-            ("rx_crc_errors", s.rx_crc_errors),
-            ("rx_length_errors", s.rx_length_errors),
-            ("rxerrc", s.rxerrc),
-            ("rx_errors", s.rx_errors),
-            ("socket_queue_full", m.app.socket_drops),
-        ];
+        let counts =
+            [s.rx_missed_errors, s.rx_crc_errors, s.rx_length_errors, s.rxerrc, s.rx_errors, m.app.socket_drops];
+        let drops: Vec<(&'static str, u64)> = DROP_REASONS.into_iter().zip(counts).collect();
         let drops_total: u64 = drops.iter().map(|(_, n)| n).sum();
         let in_flight_at_end = offered.saturating_sub(delivered + drops_total);
         let seen_by_mac = s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc;
@@ -259,6 +254,48 @@ impl Report {
         }
     }
 }
+
+impl Report {
+    /// A report with every field present and every figure 0: what a run of
+    /// `scenario` reports, without running it (to check names against).
+    pub fn template(scenario: &Scenario) -> Report {
+        Report {
+            frames_offered: 0,
+            frames_delivered: 0,
+            frames_to_stack: 0,
+            drops: DROP_REASONS.iter().map(|&r| (r, 0)).collect(),
+            drops_total: 0,
+            in_flight_at_end: 0,
+            conserved: true,
+            unaccounted: 0,
+            offered_gbps: 0.0,
+            offered_mpps: 0.0,
+            throughput_gbps: 0.0,
+            mpps: 0.0,
+            latency_ns: Latency::default(),
+            irqs: 0,
+            irqs_per_sec: 0.0,
+            rx_no_buffer_count: 0,
+            time_squeeze: 0,
+            cpu: CpuReport::default(),
+            tx: TxReport::default(),
+            stats: verinic_driver::Stats::default().list(),
+            measured_ns: 0,
+            drain: Some(DrainOutcome::default()),
+            interrupted: false,
+            sim_cycles: 0,
+            wall_seconds: 0.0,
+            sim_cycles_per_sec: 0.0,
+            scenario: scenario.clone(),
+            pcap: None,
+            echo: None,
+        }
+    }
+}
+
+/// The drop reasons, in the report's order.
+const DROP_REASONS: [&str; 6] =
+    ["rx_missed_errors", "rx_crc_errors", "rx_length_errors", "rxerrc", "rx_errors", "socket_queue_full"];
 
 impl CpuReport {
     /// Shares of `measured_ns` from the CPU time spent in the window.

@@ -51,6 +51,16 @@ enum Command {
     /// figure subject to constraints, searching ring size and coalescing
     /// (or the axes given) within a budget of simulated points.
     Tune(TuneArgs),
+    /// Several sweeps over offered load side by side: one plot per metric
+    /// (latency, interrupts, CPU, drops, throughput) with a line per sweep.
+    Compare {
+        /// The sweeps' output directories (each line is named after its sweep).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the plots, compare.csv and index.html.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Redraw a sweep's plots and index.html from its results.jsonl.
     Plot {
         /// The sweep's output directory.
@@ -291,6 +301,12 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         Command::Run(args) => run_scenario(args),
         Command::Sweep(args) => sweep(args),
         Command::Tune(args) => tune(args),
+        Command::Compare { dirs, out } => {
+            for f in verinic::explore::compare::compare(&dirs, &out)? {
+                println!("{}", f.display());
+            }
+            Ok(true)
+        }
         Command::Plot { dir } => {
             for f in workbench::draw(&dir)? {
                 println!("{}", f.display());

@@ -8,12 +8,14 @@
 //! - [`shard`]: slices of a sweep for several machines;
 //! - [`pareto`]: the Pareto front (latency p99 against CPU);
 //! - [`goal`] and [`tune`]: `verinic tune`, the settings that meet a goal;
+//! - [`compare`]: several sweeps over load side by side (`verinic compare`);
 //! - [`plot`]: plots (SVG and PNG) and `index.html` from the results;
 //! - [`workbench`]: all of it from end to end, and the terminal table.
 //!
 //! `explore` uses [`run`](crate::run); nothing in `run` knows of it.
 
 pub mod axes;
+pub mod compare;
 pub mod goal;
 pub mod pareto;
 pub mod plot;

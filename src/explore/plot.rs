@@ -1409,8 +1409,9 @@ fn draw_pareto<DB: DrawingBackend>(
 // ---------------------------------------------------------------------------
 // Files
 
-/// Registers DejaVu Sans as plotters' "sans-serif" (regular and bold), once.
-fn fonts() -> Result<(), PlotError> {
+/// Registers DejaVu Sans as plotters' "sans-serif" (regular and bold), once:
+/// call before drawing a PNG.
+pub fn fonts() -> Result<(), PlotError> {
     static FONTS: OnceLock<Result<(), String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {

@@ -49,6 +49,9 @@ struct Line {
     by_family: BTreeMap<String, BTreeMap<u64, Vec<Value>>>,
 }
 
+/// One load of one line: the load and each metric's mean there.
+type LoadRow = (f64, Vec<Option<f64>>);
+
 /// Loads are keyed in millionths, so that equal loads meet.
 fn load_key(load: f64) -> u64 {
     (load * 1e6).round() as u64
@@ -91,7 +94,7 @@ pub fn compare(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, ExploreErro
     csv.push('\n');
     for (fi, family) in families.iter().enumerate() {
         // Per line: (load, mean of each metric) in load order.
-        let table: Vec<(String, Vec<(f64, Vec<Option<f64>>)>)> = lines
+        let table: Vec<(String, Vec<LoadRow>)> = lines
             .iter()
             .map(|l| {
                 let rows = l.by_family.get(family).map_or_else(Vec::new, |loads| {
@@ -258,7 +261,7 @@ fn index(out: &Path, families: &[String], lines: &[Line]) -> Result<PathBuf, Exp
          border:1px solid #ddd}</style></head><body>\n<h1>Compared</h1>\n<p>",
     );
     let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
-    let _ = write!(h, "{}; numbers in <a href=\"compare.csv\">compare.csv</a>.</p>\n", names.join(", "));
+    let _ = writeln!(h, "{}; numbers in <a href=\"compare.csv\">compare.csv</a>.</p>", names.join(", "));
     for (fi, family) in families.iter().enumerate() {
         if !family.is_empty() {
             let _ = writeln!(h, "<h2>{}</h2>", family.replace('<', "&lt;"));

@@ -267,3 +267,40 @@ fn ctrl_c_keeps_the_finished_points_and_a_rerun_finishes_the_sweep() {
     assert_eq!(read(&out, "results.csv").lines().count(), 10);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `verinic compare`: two sweeps over load, one plot per metric and family
+/// with a line per sweep, and a CSV row per sweep, family and load.
+#[test]
+fn compare_draws_a_line_per_sweep() {
+    let (a, b, out) = (temp_dir("cmp-a"), temp_dir("cmp-b"), temp_dir("cmp-out"));
+    let axes = ["rx.frame_sizes=[64]", "rx.load=0.1,0.5"];
+    let axes: Vec<Axis> = axes
+        .iter()
+        .map(|a| match Axis::parse(a) {
+            Ok(x) => x,
+            // A list value is not taken on the command line: build it.
+            Err(_) => {
+                Axis { path: "rx.frame_sizes".into(), values: vec![serde_json::json!([64]), serde_json::json!([1518])] }
+            }
+        })
+        .collect();
+    let s1 = Sweep::new("first", base("duration_us = 200\n"), axes.clone());
+    let s2 = Sweep::new("second", base("duration_us = 200\n[driver]\nitr_max_irqs_per_sec = 0\n"), axes);
+    run(&s1, &a, 2, Shard::ALL);
+    run(&s2, &b, 2, Shard::ALL);
+    let files = verinic::explore::compare::compare(&[a.clone(), b.clone()], &out).unwrap();
+    let metrics = verinic::explore::compare::METRICS.len();
+    // Two families (64 and 1518 bytes), each metric as SVG and PNG, the CSV and the index.
+    assert_eq!(files.len(), 2 * metrics * 2 + 2);
+    let csv = read(&out, "compare.csv");
+    assert_eq!(csv.lines().count(), 1 + 2 * 2 * 2, "{csv}");
+    assert!(csv.contains(",first,") && csv.contains(",second,"));
+    let svg = read(&out, "f0-irqs.svg");
+    // One 2-px line per sweep, and its 3-px legend swatch.
+    let lines = |w: &str| svg.split("<polyline").skip(1).filter(|p| p.split('>').next().unwrap().contains(w)).count();
+    assert_eq!((lines("stroke-width=\"2\""), lines("stroke-width=\"3\"")), (2, 2));
+    assert!(read(&out, "index.html").contains("f1-throughput.svg"));
+    for d in [a, b, out] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

@@ -20,7 +20,7 @@ run: tools
 	$(CARGO) run --release --quiet -- run
 
 ## The tuning workbench's demo: coalescing x load, every point in parallel;
-## a table, out/sweep-sweep_coalescing/{results.csv,results.jsonl,*.svg,*.png,index.html}.
+## a table, out/sweep-coalescing/{results.csv,results.jsonl,*.svg,*.png,index.html}.
 sweep: tools
 	$(CARGO) run --release --quiet -- sweep --config scenarios/sweep_coalescing.toml
 

@@ -1,4 +1,4 @@
-# verinic: make run | test | lint | bench | waves | sweep
+# verinic: make run | test | lint | bench | waves | sweep | moderation
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
@@ -7,7 +7,7 @@ RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint bench waves sweep tools clean
+.PHONY: all run test lint bench waves sweep moderation tools clean
 
 all: test
 
@@ -23,6 +23,14 @@ run: tools
 ## a table, out/sweep-coalescing/{results.csv,results.jsonl,*.svg,*.png,index.html}.
 sweep: tools
 	$(CARGO) run --release --quiet -- sweep --config scenarios/sweep_coalescing.toml
+
+## Interrupt moderation compared (docs/moderation.md): five strategies over
+## load, two frame-size families; plots in out/moderation/compare/.
+MODERATION := no_coalescing e1000_static tuned dynamic_itr dim
+moderation: tools
+	$(CARGO) build --release --quiet
+	for s in $(MODERATION); do ./target/release/verinic sweep --quiet --config scenarios/moderation/$$s.toml --out out/moderation/$$s || exit 1; done
+	./target/release/verinic compare $(addprefix out/moderation/,$(MODERATION)) --out out/moderation/compare
 
 ## Lint, then every test against the Verilated RTL.
 test: tools lint

@@ -304,3 +304,26 @@ fn compare_draws_a_line_per_sweep() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// Every shipped sweep file parses and every point of it validates.
+#[test]
+fn shipped_sweep_files_expand() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .chain(std::fs::read_dir(dir.join("moderation")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && read_to(p).contains("[sweep]"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    for f in files {
+        let s = Sweep::from_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let points = s.points(false).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert!(points.len() >= 2, "{}", f.display());
+    }
+}
+
+fn read_to(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}

@@ -331,12 +331,14 @@ pub struct DriverConfig {
     /// cleaned frame.
     pub tx_wake_threshold: usize,
     /// `driver.adaptive_rx` (`ethtool -C adaptive-rx on`): Linux DIM
-    /// ([`crate::dim`]) picks `rx_usecs` and `rx_frames` from the profiles of
-    /// `dim_mode`, starting at the default profile; the configured values
-    /// are replaced. Not together with a dynamic `itr_mode`. Default false.
+    /// ([`crate::dim`]) picks the RX timer and `rx_frames` from the profiles
+    /// of `dim_mode`, starting at the default profile: the profile's usecs go
+    /// to `rx_usecs_abs` (RADV) in EQE mode, to `rx_usecs` (RDTR) in CQE mode
+    /// ([`crate::moderation`]); the configured values are replaced. Not
+    /// together with a dynamic `itr_mode`. Default false.
     pub adaptive_rx: bool,
     /// `driver.adaptive_tx` (`ethtool -C adaptive-tx on`): the same for
-    /// `tx_usecs` and `tx_frames`. Default false.
+    /// `tx_usecs_abs` (EQE) or `tx_usecs` (CQE) and `tx_frames`. Default false.
     pub adaptive_tx: bool,
     /// `driver.dim_mode`: the DIM profile tables, `"eqe"` or `"cqe"`
     /// (DIM_CQ_PERIOD_MODE_START_FROM_EQE / _CQE). Default `"eqe"`.

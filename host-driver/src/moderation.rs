@@ -10,14 +10,19 @@
 //!   (mlx5e_napi_poll -> mlx5e_handle_rx_dim -> net_dim) take their sample;
 //!   so does [`Moderation::on_napi_complete`].
 //! - A decision is applied at once through the coalescing registers, each
-//!   write charged as an MMIO write: RX DIM writes RDTR (`usec`, in 1.024 us
-//!   units) and VN_RXFRAMES (`pkts`); TX DIM writes TIDV and VN_TXFRAMES;
-//!   dynamic ITR writes ITR = 1e9 / (rate * 256). The driver's configuration
-//!   ([`crate::Driver::config`]) follows, so it shows what is in force.
+//!   write charged as an MMIO write. A profile's `usec` goes where the CQ
+//!   period mode's meaning lives on this NIC: in EQE mode (the period starts
+//!   at the first completion and does not restart) that is the absolute timer,
+//!   `rx_usecs_abs` -> RADV (`tx_usecs_abs` -> TADV); in CQE mode (the
+//!   period restarts at every completion) the packet timer, `rx_usecs` ->
+//!   RDTR (`tx_usecs` -> TIDV); `pkts` -> `rx_frames` -> VN_RXFRAMES
+//!   (`tx_frames` -> VN_TXFRAMES). Dynamic ITR writes ITR = 1e9 / (rate *
+//!   256). The driver's configuration ([`crate::Driver::config`]) follows, so
+//!   it shows what is in force.
 
 use crate::config::{usecs_to_delay_units, DriverConfig};
 use crate::cost::CpuCosts;
-use crate::dim::{self, Dim, DimSample};
+use crate::dim::{self, Dim, DimMode, DimProfile, DimSample};
 use crate::itr::{self, DynamicItr, ItrMode, LatencyRange};
 use crate::regs;
 use crate::stats::Stats;
@@ -71,15 +76,11 @@ impl Moderation {
         let mode = cfg.dim_mode;
         let def = dim::default_profile_ix(mode);
         if cfg.adaptive_rx {
-            let p = dim::rx_profile(mode, def);
-            cfg.coalesce.rx_usecs = p.usec.into();
-            cfg.coalesce.rx_frames = p.pkts.into();
+            set_rx(cfg, mode, dim::rx_profile(mode, def));
             stats.dim_rx_profile = def as u64;
         }
         if cfg.adaptive_tx {
-            let p = dim::tx_profile(mode, def);
-            cfg.coalesce.tx_usecs = p.usec.into();
-            cfg.coalesce.tx_frames = p.pkts.into();
+            set_tx(cfg, mode, dim::tx_profile(mode, def));
             stats.dim_tx_profile = def as u64;
         }
         let itr = match cfg.itr_mode {
@@ -171,10 +172,10 @@ impl Moderation {
             };
             if let Some(ix) = d.net_dim(sample) {
                 let prof = dim::rx_profile(self.mode, ix);
-                costs.write_reg(p, regs::RDTR, usecs_to_delay_units(prof.usec.into()));
+                let timer = if self.mode == DimMode::Eqe { regs::RADV } else { regs::RDTR };
+                costs.write_reg(p, timer, usecs_to_delay_units(prof.usec.into()));
                 costs.write_reg(p, regs::VN_RXFRAMES, prof.pkts.into());
-                cfg.coalesce.rx_usecs = prof.usec.into();
-                cfg.coalesce.rx_frames = prof.pkts.into();
+                set_rx(cfg, self.mode, prof);
                 d.profile_applied();
                 s.dim_rx_profile_changes += 1;
                 s.dim_rx_profile = ix as u64;
@@ -191,10 +192,10 @@ impl Moderation {
             };
             if let Some(ix) = d.net_dim(sample) {
                 let prof = dim::tx_profile(self.mode, ix);
-                costs.write_reg(p, regs::TIDV, usecs_to_delay_units(prof.usec.into()));
+                let timer = if self.mode == DimMode::Eqe { regs::TADV } else { regs::TIDV };
+                costs.write_reg(p, timer, usecs_to_delay_units(prof.usec.into()));
                 costs.write_reg(p, regs::VN_TXFRAMES, prof.pkts.into());
-                cfg.coalesce.tx_usecs = prof.usec.into();
-                cfg.coalesce.tx_frames = prof.pkts.into();
+                set_tx(cfg, self.mode, prof);
                 d.profile_applied();
                 s.dim_tx_profile_changes += 1;
                 s.dim_tx_profile = ix as u64;
@@ -202,4 +203,24 @@ impl Moderation {
             }
         }
     }
+}
+
+/// A RX profile into the configuration: `usec` to `rx_usecs_abs` (EQE) or
+/// `rx_usecs` (CQE), `pkts` to `rx_frames`.
+fn set_rx(cfg: &mut DriverConfig, mode: DimMode, p: DimProfile) {
+    match mode {
+        DimMode::Eqe => cfg.coalesce.rx_usecs_abs = p.usec.into(),
+        DimMode::Cqe => cfg.coalesce.rx_usecs = p.usec.into(),
+    }
+    cfg.coalesce.rx_frames = p.pkts.into();
+}
+
+/// A TX profile into the configuration: `usec` to `tx_usecs_abs` (EQE) or
+/// `tx_usecs` (CQE), `pkts` to `tx_frames`.
+fn set_tx(cfg: &mut DriverConfig, mode: DimMode, p: DimProfile) {
+    match mode {
+        DimMode::Eqe => cfg.coalesce.tx_usecs_abs = p.usec.into(),
+        DimMode::Cqe => cfg.coalesce.tx_usecs = p.usec.into(),
+    }
+    cfg.coalesce.tx_frames = p.pkts.into();
 }

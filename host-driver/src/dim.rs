@@ -41,10 +41,9 @@ pub const NET_DIM_DEF_PROFILE_CQE: usize = 1;
 /// (`DIM_CQ_PERIOD_MODE_START_FROM_EQE` / `_CQE` in include/linux/dim.h).
 ///
 /// In a scenario file: `driver.dim_mode = "eqe"` (default) or `"cqe"`.
-/// The default is EQE, `DIM_CQ_PERIOD_MODE_START_FROM_EQE` = 0, what a
-/// zeroed `struct dim` starts in and what most net_dim users (bnxt, the
-/// Broadcom and virtio drivers) program; mlx5 uses CQE for RX when the
-/// device has the `cq_period_start_from_cqe` capability
+/// The default is EQE, `DIM_CQ_PERIOD_MODE_START_FROM_EQE` = 0, the mode
+/// of a zeroed `struct dim`; mlx5, DIM's origin, uses CQE for RX when the
+/// device has the `cq_period_start_from_cqe` capability and EQE otherwise
 /// (mlx5e_build_nic_params in drivers/net/ethernet/mellanox/mlx5/core/en_main.c).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

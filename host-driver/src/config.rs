@@ -20,6 +20,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dim::DimMode;
+use crate::itr::ItrMode;
 use crate::regs;
 
 /// RXCSUM.PCSS: the raw sum starts at the L3 header of an untagged frame,
@@ -328,6 +330,24 @@ pub struct DriverConfig {
     /// like ixgbe's TX_WAKE_THRESHOLD, so the queue does not flap on every
     /// cleaned frame.
     pub tx_wake_threshold: usize,
+    /// `driver.adaptive_rx` (`ethtool -C adaptive-rx on`): Linux DIM
+    /// ([`crate::dim`]) picks the RX timer and `rx_frames` from the profiles
+    /// of `dim_mode`, starting at the default profile: the profile's usecs go
+    /// to `rx_usecs_abs` (RADV) in EQE mode, to `rx_usecs` (RDTR) in CQE mode
+    /// ([`crate::moderation`]); the configured values are replaced. Not
+    /// together with a dynamic `itr_mode`. Default false.
+    pub adaptive_rx: bool,
+    /// `driver.adaptive_tx` (`ethtool -C adaptive-tx on`): the same for
+    /// `tx_usecs_abs` (EQE) or `tx_usecs` (CQE) and `tx_frames`. Default false.
+    pub adaptive_tx: bool,
+    /// `driver.dim_mode`: the DIM profile tables, `"eqe"` or `"cqe"`
+    /// (DIM_CQ_PERIOD_MODE_START_FROM_EQE / _CQE). Default `"eqe"`.
+    pub dim_mode: DimMode,
+    /// `driver.itr_mode`: `"static"` (the `itr_max_irqs_per_sec` ceiling,
+    /// e1000's InterruptThrottleRate = a number), `"dynamic"` (= 1) or
+    /// `"dynamic_conservative"` (= 3): e1000's dynamic ITR ([`crate::itr`]),
+    /// which then ignores `itr_max_irqs_per_sec`. Default `"static"`.
+    pub itr_mode: ItrMode,
 }
 
 impl Default for DriverConfig {
@@ -345,6 +365,10 @@ impl Default for DriverConfig {
             tx_max_frame_len: 1518,
             tx_stop_threshold: 1,
             tx_wake_threshold: 2,
+            adaptive_rx: false,
+            adaptive_tx: false,
+            dim_mode: DimMode::Eqe,
+            itr_mode: ItrMode::Static,
         }
     }
 }
@@ -383,6 +407,18 @@ impl DriverConfig {
         }
         check_range("tx_stop_threshold", self.tx_stop_threshold as u64, need, top)?;
         check_range("tx_wake_threshold", self.tx_wake_threshold as u64, self.tx_stop_threshold as u64, top)?;
+        if self.adaptive_rx && self.itr_mode != ItrMode::Static {
+            // Both would program the RX interrupt moderation.
+            return Err(DriverConfigError {
+                param: "adaptive_rx",
+                value: 1,
+                expected: format!(
+                    "false when itr_mode = \"{}\": DIM (adaptive_rx) and e1000's dynamic ITR would both \
+                     program RX interrupt moderation; use one, or itr_mode = \"static\"",
+                    self.itr_mode.name()
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -534,6 +570,21 @@ mod tests {
             itr_max_irqs_per_sec: 0,
         };
         DriverConfig { coalesce, ..DriverConfig::default() }.validate().unwrap();
+    }
+
+    #[test]
+    fn adaptive_rx_and_dynamic_itr_are_exclusive() {
+        let e = err(|c| {
+            c.adaptive_rx = true;
+            c.itr_mode = ItrMode::Dynamic;
+        });
+        assert_eq!(e.param, "adaptive_rx");
+        assert!(e.to_string().contains("itr_mode = \"dynamic\""), "{e}");
+        let mut c = DriverConfig { adaptive_rx: true, adaptive_tx: true, ..Default::default() };
+        c.validate().unwrap();
+        c.adaptive_rx = false;
+        c.itr_mode = ItrMode::DynamicConservative;
+        c.validate().unwrap();
     }
 
     #[test]

@@ -10,7 +10,10 @@ use bytes::Bytes;
 
 use crate::config::{Coalesce, DriverConfig, DriverConfigError};
 use crate::cost::{spend, CpuCosts};
+use crate::dim::Dim;
 use crate::error::{DriverError, TxError};
+use crate::itr::LatencyRange;
+use crate::moderation::{Moderation, ModerationChange};
 use crate::regs::{self, icr};
 use crate::rx::RxRing;
 use crate::stats::{self, Stats};
@@ -76,6 +79,7 @@ pub struct Driver {
     pub(crate) tx: TxRing,
     pub(crate) stats: Stats,
     pub(crate) napi_scheduled: bool,
+    pub(crate) moderation: Moderation,
     link_up: bool,
 }
 
@@ -89,6 +93,10 @@ impl Driver {
     /// RX descriptors 0..n-2 get buffers and RDT = n - 1 is written once;
     /// RDTR, RADV, VN_RXFRAMES, TIDV, TADV, VN_TXFRAMES, ITR; RCTL; TCTL;
     /// IMS = [`IMS_ENABLED`]; read STATUS for the link state.
+    ///
+    /// With `adaptive_rx` / `adaptive_tx` the coalescing writes carry DIM's
+    /// default profile instead of the configured usecs and frames; with a
+    /// dynamic `itr_mode`, ITR carries e1000's starting rate (20,000/s).
     pub fn probe<P: Platform + ?Sized>(p: &mut P, cfg: DriverConfig) -> Result<Driver, DriverError> {
         Self::probe_with_costs(p, cfg, CpuCosts::default())
     }
@@ -99,7 +107,10 @@ impl Driver {
         cfg: DriverConfig,
         costs: CpuCosts,
     ) -> Result<Driver, DriverError> {
+        let mut cfg = cfg;
         cfg.validate()?;
+        let mut stats = Stats::default();
+        let moderation = Moderation::new(&mut cfg, &mut stats);
         let found = p.read_reg(regs::VN_ID);
         if found != regs::VN_ID_VALUE {
             return Err(DriverError::WrongDevice { found });
@@ -126,10 +137,13 @@ impl Driver {
             cfg.tx_ring,
         );
 
-        let mut stats = Stats::default();
         rx.refill(p, &costs, &mut stats);
 
-        for (reg, val) in cfg.coalesce.registers().writes() {
+        let mut coalesce_regs = cfg.coalesce.registers();
+        if let Some(itr) = moderation.itr_register() {
+            coalesce_regs.itr = itr;
+        }
+        for (reg, val) in coalesce_regs.writes() {
             costs.write_reg(p, reg, val);
         }
         costs.write_reg(p, regs::RXCSUM, cfg.rxcsum());
@@ -138,7 +152,7 @@ impl Driver {
         costs.write_reg(p, regs::IMS, IMS_ENABLED);
         let link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
 
-        Ok(Driver { cfg, costs, rx, tx, stats, napi_scheduled: false, link_up })
+        Ok(Driver { cfg, costs, rx, tx, stats, napi_scheduled: false, moderation, link_up })
     }
 
     /// The hard-IRQ handler (e1000_intr). Reads ICR, which clears it; if it is
@@ -172,6 +186,7 @@ impl Driver {
             self.link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
         }
         self.napi_scheduled = true;
+        self.moderation.on_irq(&self.stats);
         spend(p, self.costs.irq_exit);
         IrqOutcome::Handled { causes }
     }
@@ -218,13 +233,41 @@ impl Driver {
     /// first; on error nothing is written. Otherwise writes RDTR, RADV,
     /// VN_RXFRAMES, TIDV, TADV, VN_TXFRAMES and ITR, in that order; IDE in
     /// TX descriptors follows `tx_usecs` from the next frame on.
+    ///
+    /// Under a dynamic `itr_mode` ITR keeps the dynamic rate (the given
+    /// `itr_max_irqs_per_sec` is ignored); under `adaptive_rx` /
+    /// `adaptive_tx` the given usecs and frames are written and stay until
+    /// DIM's next profile change.
     pub fn set_coalesce<P: Platform + ?Sized>(&mut self, p: &mut P, c: Coalesce) -> Result<(), DriverConfigError> {
         c.validate()?;
-        for (reg, val) in c.registers().writes() {
+        let mut c = c;
+        let mut r = c.registers();
+        if let Some(itr) = self.moderation.itr_register() {
+            r.itr = itr;
+            c.itr_max_irqs_per_sec = self.cfg.coalesce.itr_max_irqs_per_sec;
+        }
+        for (reg, val) in r.writes() {
             self.costs.write_reg(p, reg, val);
         }
         self.cfg.coalesce = c;
         Ok(())
+    }
+
+    /// The moderation changes DIM and dynamic ITR applied since the last
+    /// call (at most [`crate::moderation::MODERATION_LOG_MAX`] kept), oldest first.
+    pub fn take_moderation_log(&mut self) -> Vec<ModerationChange> {
+        self.moderation.take_log()
+    }
+
+    /// The DIM state machines (RX, TX) when `adaptive_rx` / `adaptive_tx` are on.
+    pub fn dim_state(&self) -> (Option<&Dim>, Option<&Dim>) {
+        self.moderation.dims()
+    }
+
+    /// e1000's latency class in force (the larger of RX's and TX's) under a
+    /// dynamic `itr_mode`.
+    pub fn itr_class(&self) -> Option<LatencyRange> {
+        self.moderation.itr_class()
     }
 
     /// The configuration in force.

@@ -19,6 +19,9 @@
 //! - [`pool`]: fixed-size DMA buffer pools.
 //! - `rx`, `tx`: the two rings.
 //! - [`napi`]: the poll function and the softirq round.
+//! - [`dim`]: Linux DIM (adaptive-rx / adaptive-tx).
+//! - [`itr`]: e1000's dynamic interrupt throttling (`itr_mode`).
+//! - [`moderation`]: where those two are sampled and applied.
 //! - [`stats`]: counters under ethtool -S names.
 //! - [`driver`]: probe, IRQ handler, transmit, run-time settings.
 //! - [`error`]: error types.
@@ -30,8 +33,11 @@
 pub mod config;
 pub mod cost;
 pub mod desc;
+pub mod dim;
 pub mod driver;
 pub mod error;
+pub mod itr;
+pub mod moderation;
 pub mod napi;
 pub mod platform;
 pub mod pool;
@@ -49,8 +55,11 @@ mod tests;
 
 pub use config::{Coalesce, CoalesceRegs, DriverConfig, DriverConfigError};
 pub use cost::CpuCosts;
+pub use dim::DimMode;
 pub use driver::{Driver, IrqOutcome, RingState};
 pub use error::{DriverError, TxError};
+pub use itr::ItrMode;
+pub use moderation::{ModerationChange, ModerationSource};
 pub use napi::SoftirqOutcome;
 pub use platform::Platform;
 pub use rx::{ChecksumVerdict, RxPacket};

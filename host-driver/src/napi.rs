@@ -41,8 +41,9 @@ impl Driver {
     /// delivering the good ones to `sink` and refilling in batches.
     ///
     /// Returns the RX frames finished. Under budget: NAPI completes
-    /// (napi_complete_done) and interrupts are unmasked with one IMS write,
-    /// after all RX and TX work of this poll. At budget: NAPI stays scheduled
+    /// (napi_complete_done), adaptive moderation takes its sample (dynamic
+    /// ITR, DIM: [`crate::moderation`]) and interrupts are unmasked with one
+    /// IMS write, after all RX and TX work of this poll. At budget: NAPI stays scheduled
     /// and interrupts stay masked, for a repoll.
     ///
     /// `budget = 0` cleans TX only and never completes, as netpoll uses it.
@@ -66,6 +67,9 @@ impl Driver {
             if self.napi_scheduled {
                 self.napi_scheduled = false;
                 self.stats.napi_complete += 1;
+                // e1000_clean: e1000_set_itr before e1000_irq_enable; net_dim
+                // users sample here too (see crate::moderation).
+                self.moderation.on_napi_complete(p, &self.costs, &mut self.cfg, &mut self.stats);
                 self.costs.write_reg(p, regs::IMS, IMS_ENABLED);
             }
         } else {

@@ -118,6 +118,18 @@ counters! {
     gorc,
     /// GOTC: good octets transmitted (FCS included).
     gotc,
+    /// DIM (adaptive_rx) profile changes applied (RDTR and VN_RXFRAMES written).
+    dim_rx_profile_changes,
+    /// DIM (adaptive_tx) profile changes applied (TIDV and VN_TXFRAMES written).
+    dim_tx_profile_changes,
+    /// The RX DIM profile index in force (a gauge; 0 with adaptive_rx off).
+    dim_rx_profile,
+    /// The TX DIM profile index in force (a gauge; 0 with adaptive_tx off).
+    dim_tx_profile,
+    /// ITR writes by e1000's dynamic ITR (itr_mode dynamic*).
+    itr_changes,
+    /// The dynamic ITR rate in force, interrupts/s (a gauge; 0 with itr_mode static).
+    itr_rate,
 }
 
 /// Reads every clear-on-read statistics register once and adds it to `s`.

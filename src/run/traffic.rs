@@ -78,6 +78,92 @@ impl Iterator for FrameSizes {
     }
 }
 
+/// Wire bytes besides the frame and its FCS: preamble and SFD (8) and the
+/// minimum inter-frame gap (12).
+const WIRE_OVERHEAD: usize = 20;
+
+/// A load profile in phases, e.g. idle -> 80% -> idle: frames of one length,
+/// paced by the source itself (it returns `None` until the next frame is
+/// due), so the link partner should send back to back (`EncoderConfig`'s
+/// default load of 1). Phase `i` lasts `phases[i].0` ns of device time from
+/// the first call and offers `phases[i].1` of the 10 Gb/s line rate (0 =
+/// nothing). After the last phase it offers nothing more. Frame `n` carries
+/// sequence number `n`.
+#[derive(Debug, Clone)]
+pub struct Phases {
+    phases: Vec<(u64, f64)>,
+    frame_len: usize,
+    start_ns: Option<u64>,
+    next_due_ns: f64,
+    rng: Rng,
+    next_seq: u32,
+}
+
+impl Phases {
+    /// `phases` of (duration in ns, load 0..=1); frames of `frame_len` bytes
+    /// without FCS (60..=1514); payloads seeded by `seed`.
+    pub fn new(phases: &[(u64, f64)], frame_len: usize, seed: u64) -> Self {
+        Phases {
+            phases: phases.to_vec(),
+            frame_len: frame_len.clamp(crate::frames::MIN_FRAME, crate::frames::MAX_FRAME),
+            start_ns: None,
+            next_due_ns: 0.0,
+            rng: Rng::new(seed ^ PAYLOAD_SEED),
+            next_seq: 0,
+        }
+    }
+
+    /// The load of the phase `t_ns` after the start, `None` past the end.
+    pub fn load_at(&self, t_ns: u64) -> Option<f64> {
+        let mut end = 0;
+        for &(d, load) in &self.phases {
+            end += d;
+            if t_ns < end {
+                return Some(load);
+            }
+        }
+        None
+    }
+
+    /// Frames produced so far.
+    pub fn produced(&self) -> u64 {
+        u64::from(self.next_seq)
+    }
+
+    /// Total length of the phases (ns).
+    pub fn duration_ns(&self) -> u64 {
+        self.phases.iter().map(|p| p.0).sum()
+    }
+}
+
+impl RxSource for Phases {
+    /// Untimed requests get nothing: this source needs the time.
+    fn next_frame(&mut self) -> Option<TxFrame> {
+        None
+    }
+
+    fn next_frame_at(&mut self, now_ns: u64) -> Option<TxFrame> {
+        let start = *self.start_ns.get_or_insert(now_ns);
+        let load = self.load_at(now_ns - start)?;
+        if load <= 0.0 {
+            return None;
+        }
+        let gap_ns = (self.frame_len + FCS_LEN + WIRE_OVERHEAD) as f64 * 0.8 / load.min(1.0);
+        let now = now_ns as f64;
+        // Coming out of a quieter phase: start the spacing now, no catch-up burst.
+        if self.next_due_ns + gap_ns < now {
+            self.next_due_ns = now;
+        }
+        if now < self.next_due_ns {
+            return None;
+        }
+        self.next_due_ns += gap_ns;
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1);
+        Some(TxFrame::new(test_frame(self.frame_len, seq, &mut self.rng)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +191,25 @@ mod tests {
         for _ in 0..20 {
             assert_eq!(a.next_frame().unwrap().bytes, b.next_frame().unwrap().bytes);
         }
+    }
+
+    #[test]
+    fn phases_pace_by_load_and_stop_after_the_last() {
+        // 1514 + 4 + 20 bytes = 1230.4 ns on the wire; at 50% one per 2460.8 ns.
+        let mut p = Phases::new(&[(10_000, 0.0), (100_000, 0.5), (10_000, 0.0)], 1514, 1);
+        let mut got = Vec::new();
+        for t in (1_000..200_000).step_by(100) {
+            if p.next_frame_at(t).is_some() {
+                got.push(t);
+            }
+        }
+        assert_eq!(got[0], 11_000, "first frame at the start of the loaded phase");
+        assert!(got.iter().all(|&t| (11_000..111_000).contains(&t)));
+        assert!((40..=41).contains(&got.len()), "{}", got.len());
+        assert_eq!(p.produced(), got.len() as u64);
+        assert_eq!(p.load_at(0), Some(0.0));
+        assert_eq!(p.load_at(120_000), None);
+        assert_eq!(p.duration_ns(), 120_000);
     }
 
     #[test]

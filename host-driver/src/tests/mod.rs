@@ -2,6 +2,7 @@
 //! They check the driver's logic (rings, NAPI, batching, queue control);
 //! the device's own behaviour is tested against the RTL elsewhere.
 
+mod moderation;
 mod napi;
 mod probe;
 mod props;

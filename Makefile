@@ -1,4 +1,4 @@
-# verinic: make run | test | lint | bench | waves | sweep
+# verinic: make run | test | lint | synth | bench | waves | sweep
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
@@ -7,7 +7,10 @@ RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint bench waves sweep tools clean
+.PHONY: all run test lint synth bench waves sweep tools clean
+
+# Cells a latch can become in yosys: `make lint` and `make synth` fail on any.
+LATCHES  := t:$$dlatch t:$$adlatch t:$$dlatchsr
 
 all: test
 
@@ -33,10 +36,18 @@ test: tools lint
 lint: tools
 	for top in $(RTL_TOPS); do verilator --lint-only -Wall --top-module $$top $(RTL) || exit 1; done
 	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
-	@echo "lint: RTL clean ($(words $(RTL)) files)"
+	for top in $(RTL_TOPS); do yosys -q -p "read_verilog -I rtl $(RTL); hierarchy -check -top $$top; proc; check -assert; select -assert-none $(LATCHES)" || { echo "lint: yosys found a latch, loop or multi-driven net in $$top (rerun without -q for the message)" >&2; exit 1; }; done
+	@echo "lint: RTL clean ($(words $(RTL)) files; verilator, iverilog, yosys proc + check -assert, no latch)"
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	@echo "lint: Rust clean (rustfmt, clippy -D warnings)"
+
+## Synthesis for Xilinx 7-series (yosys synth_xilinx) of both tops: a table per
+## top and block (LUT, FF, block RAM, LUT-RAM, CARRY4, MUXF7/8, DSP, logic levels);
+## fails on a latch, combinational loop or multi-driven net. Not part of `make test`
+## (minutes). Logs and netlists: out/synth/.
+synth: tools
+	./scripts/synth.py
 
 ## Benchmarks: simulator speed (criterion, Rust harness against C++), the
 ## NIC's line rate with the driver, and the sweep's parallel speed-up (tables).

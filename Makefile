@@ -2,6 +2,7 @@
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
+# rtl/*.v are the sources; headers (rtl/*.vh) come in by `include (-I rtl)
 RTL      := $(sort $(wildcard rtl/*.v))
 RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
@@ -34,8 +35,8 @@ test: tools lint
 ## Verilator -Wall over all of rtl/ (zero warnings), Icarus must accept it;
 ## rustfmt (rustfmt.toml) and clippy with warnings as errors over every crate.
 lint: tools
-	for top in $(RTL_TOPS); do verilator --lint-only -Wall --top-module $$top $(RTL) || exit 1; done
-	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
+	for top in $(RTL_TOPS); do verilator --lint-only -Wall -Irtl --top-module $$top $(RTL) || exit 1; done
+	for top in $(RTL_TOPS); do iverilog -g2001 -I rtl -o /dev/null -s $$top $(RTL) || exit 1; done
 	for top in $(RTL_TOPS); do yosys -q -p "read_verilog -I rtl $(RTL); hierarchy -check -top $$top; proc; check -assert; select -assert-none $(LATCHES)" || { echo "lint: yosys found a latch, loop or multi-driven net in $$top (rerun without -q for the message)" >&2; exit 1; }; done
 	@echo "lint: RTL clean ($(words $(RTL)) files; verilator, iverilog, yosys proc + check -assert, no latch)"
 	$(CARGO) fmt --all --check

@@ -18,6 +18,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_nic #(
     // Largest good received frame with FCS, untagged
     parameter RX_MAX_LEN = 1518,
@@ -439,7 +441,8 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) rx_fetch_inst (
 
 // Only the buffer address of a posted RX descriptor matters
 /* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] rx_desc_unused = rx_desc[127:64];
+wire [63:0] rx_desc_unused = {rx_desc[`RXD_SPECIAL], rx_desc[`RXD_ERRORS], rx_desc[`RXD_STATUS],
+                              rx_desc[`RXD_CSUM], rx_desc[`RXD_LENGTH]};
 /* verilator lint_on UNUSEDSIGNAL */
 
 wire [127:0] rx_wb_image;
@@ -458,7 +461,7 @@ verinic_rx_dma rx_dma_inst (
     .s_data(rx_fifo_data),
     .s_data_valid(rx_fifo_valid),
     .s_data_ready(rx_fifo_ready),
-    .desc_addr(rx_desc[63:0]),
+    .desc_addr(rx_desc[`RXD_ADDR]),
     .desc_index(rx_desc_index),
     .desc_valid(rx_desc_valid),
     .desc_ready(rx_desc_ready),
@@ -484,7 +487,7 @@ verinic_rx_dma rx_dma_inst (
 wire rx_wb_idle, rx_wb_flag;
 /* verilator lint_on UNUSEDSIGNAL */
 
-verinic_desc_wb #(.EOP_BIT(97)) rx_wb_inst (
+verinic_desc_wb #(.EOP_BIT(`RXD_STA_EOP)) rx_wb_inst (
     .clk(clk),
     .rst(dev_rst),
     .cfg_ring_base(cfg_rx_ring_base),
@@ -600,7 +603,7 @@ verinic_tx_dma #(.FIFO_LOG2(TX_FIFO_LOG2)) tx_dma_inst (
     .stat_csum_bad(tx_csum_bad)
 );
 
-verinic_desc_wb #(.EOP_BIT(88), .FLAG_BIT(95)) tx_wb_inst (
+verinic_desc_wb #(.EOP_BIT(`TXD_CMD_EOP), .FLAG_BIT(`TXD_CMD_IDE)) tx_wb_inst (
     .clk(clk),
     .rst(dev_rst),
     .cfg_ring_base(cfg_tx_ring_base),

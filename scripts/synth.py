@@ -15,6 +15,8 @@ For each top:
   4. check that every FIFO and descriptor cache maps to RAM (RAMB*/RAM*M
      cells in its block), not to flip-flops.
 
+Usage: scripts/synth.py [TOP...] (default: both tops). SYNTH_REUSE=1 skips step 2
+and re-reads the figures and netlist of an earlier run from out/synth/.
 Output: a Markdown table per top on stdout; logs and netlists in out/synth/.
 Python 3 comes with Debian's yosys package.
 """

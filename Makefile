@@ -1,13 +1,17 @@
-# verinic: make run | test | lint | bench | waves | sweep | moderation
+# verinic: make run | test | lint | synth | bench | waves | sweep | moderation
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
+# rtl/*.v are the sources; headers (rtl/*.vh) come in by `include (-I rtl)
 RTL      := $(sort $(wildcard rtl/*.v))
 RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint bench waves sweep moderation tools clean
+.PHONY: all run test lint synth bench waves sweep moderation tools clean
+
+# Cells a latch can become in yosys: `make lint` and `make synth` fail on any.
+LATCHES  := t:$$dlatch t:$$adlatch t:$$dlatchsr
 
 all: test
 
@@ -39,12 +43,20 @@ test: tools lint
 ## Verilator -Wall over all of rtl/ (zero warnings), Icarus must accept it;
 ## rustfmt (rustfmt.toml) and clippy with warnings as errors over every crate.
 lint: tools
-	for top in $(RTL_TOPS); do verilator --lint-only -Wall --top-module $$top $(RTL) || exit 1; done
-	for top in $(RTL_TOPS); do iverilog -g2001 -o /dev/null -s $$top $(RTL) || exit 1; done
-	@echo "lint: RTL clean ($(words $(RTL)) files)"
+	for top in $(RTL_TOPS); do verilator --lint-only -Wall -Irtl --top-module $$top $(RTL) || exit 1; done
+	for top in $(RTL_TOPS); do iverilog -g2001 -I rtl -o /dev/null -s $$top $(RTL) || exit 1; done
+	for top in $(RTL_TOPS); do yosys -q -p "read_verilog -I rtl $(RTL); hierarchy -check -top $$top; proc; check -assert; select -assert-none $(LATCHES)" || { echo "lint: yosys found a latch, loop or multi-driven net in $$top (rerun without -q for the message)" >&2; exit 1; }; done
+	@echo "lint: RTL clean ($(words $(RTL)) files; verilator, iverilog, yosys proc + check -assert, no latch)"
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	@echo "lint: Rust clean (rustfmt, clippy -D warnings)"
+
+## Synthesis for Xilinx 7-series (yosys synth_xilinx) of both tops: a table per
+## top and block (LUT, FF, block RAM, LUT-RAM, CARRY4, MUXF7/8, DSP, logic levels);
+## fails on a latch, combinational loop or multi-driven net. Not part of `make test`
+## (minutes). Logs and netlists: out/synth/.
+synth: tools
+	./scripts/synth.py
 
 ## Benchmarks: simulator speed (criterion, Rust harness against C++), the
 ## NIC's line rate with the driver, and the sweep's parallel speed-up (tables).

@@ -12,15 +12,17 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_desc_wb #(
     parameter QUEUE_LOG2 = 5,
     parameter MAX_BURST = 8,
     // log2 of the write-back bursts that may await their B at once
     parameter TRACK_LOG2 = 3,
     // Bit of the descriptor image that marks a frame's last descriptor
-    parameter EOP_BIT = 97,
+    parameter EOP_BIT = `RXD_STA_EOP,
     // Bit reported as done_flag when any descriptor of a burst has it set
-    parameter FLAG_BIT = 95
+    parameter FLAG_BIT = `TXD_CMD_IDE
 ) (
     input  wire         clk,
     input  wire         rst,

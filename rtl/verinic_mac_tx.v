@@ -108,7 +108,7 @@ reg        err_abort_reg, err_abort_next;
 reg [63:0] gen_d;
 reg [7:0]  gen_c;
 
-integer    lane;
+integer    lane;          // loop index of the FCS spill word (set before use)
 integer    spill_lanes;
 
 // Input register
@@ -155,23 +155,24 @@ task finish_frame;
     input [3:0] bytes;
     input [15:0] total_len;
     integer data_lanes;
+    integer l;          // the task's own loop index: no state shared with the caller
     reg [31:0] fcs;
     begin
         data_lanes = {28'd0, bytes};
         fcs = ~((bytes == 4'd0) ? crc_reg : crc_after[32*(data_lanes-1) +: 32]);
-        for (lane = 0; lane < 8; lane = lane + 1) begin
-            if (lane < data_lanes) begin
-                gen_d[8*lane +: 8] = beat_data[8*lane +: 8];
-                gen_c[lane] = 1'b0;
-            end else if (lane < data_lanes + 4) begin
-                gen_d[8*lane +: 8] = fcs[8*(lane-data_lanes) +: 8];
-                gen_c[lane] = 1'b0;
-            end else if (lane == data_lanes + 4) begin
-                gen_d[8*lane +: 8] = XGMII_TERM;
-                gen_c[lane] = 1'b1;
+        for (l = 0; l < 8; l = l + 1) begin
+            if (l < data_lanes) begin
+                gen_d[8*l +: 8] = beat_data[8*l +: 8];
+                gen_c[l] = 1'b0;
+            end else if (l < data_lanes + 4) begin
+                gen_d[8*l +: 8] = fcs[8*(l-data_lanes) +: 8];
+                gen_c[l] = 1'b0;
+            end else if (l == data_lanes + 4) begin
+                gen_d[8*l +: 8] = XGMII_TERM;
+                gen_c[l] = 1'b1;
             end else begin
-                gen_d[8*lane +: 8] = XGMII_IDLE;
-                gen_c[lane] = 1'b1;
+                gen_d[8*l +: 8] = XGMII_IDLE;
+                gen_c[l] = 1'b1;
             end
         end
         pkt_good_next = 1'b1;
@@ -242,6 +243,7 @@ always @* begin
     gen_d = IDLE_D;
     gen_c = IDLE_C;
     spill_lanes = {29'd0, spill_reg};
+    lane = 0;       // assigned on every path: no latch for the loop index
     consume = 1'b0;
     term_now = 1'b0;
     term_lane = 4'd0;

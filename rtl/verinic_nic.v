@@ -18,6 +18,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_nic #(
     // Largest good received frame with FCS, untagged
     parameter RX_MAX_LEN = 1518,
@@ -120,7 +122,7 @@ wire [31:0] cfg_rxcsum;
 /* verilator lint_on UNUSEDSIGNAL */
 wire        rdtr_fpd;
 
-reg  [15:0] rx_head_reg;
+wire [15:0] rx_head;
 wire [15:0] tx_head;
 
 wire        mac_rx_good, mac_rx_fcs, mac_rx_runt, mac_rx_oversize, mac_rx_char, mac_rx_framing, mac_rx_preamble;
@@ -136,7 +138,7 @@ wire [15:0] rx_wb_next;
 wire [3:0]  tx_wb_count, tx_wb_frames;
 wire        tx_wb_ide;
 wire        txqe;
-reg         rxdmt0_reg;
+wire        rxdmt0;
 
 verinic_nic_regs regs_inst (
     .clk(clk),
@@ -185,7 +187,7 @@ verinic_nic_regs regs_inst (
     .cfg_itr(cfg_itr),
     .cfg_rxcsum(cfg_rxcsum),
     .rdtr_fpd(rdtr_fpd),
-    .status_rx_head(rx_head_reg),
+    .status_rx_head(rx_head),
     .status_tx_head(tx_head),
     .stat_rx_good(mac_rx_good),
     .stat_rx_good_len(mac_rx_len),
@@ -197,7 +199,11 @@ verinic_nic_regs regs_inst (
     .stat_no_buffer(rx_no_buffer),
     .stat_runt(mac_rx_runt),
     .stat_oversize(mac_rx_oversize),
-    .stat_tx_csum_bad(tx_csum_bad)
+    .stat_tx_csum_bad(tx_csum_bad),
+    .stat_axi_r_valid(rd_r_valid),
+    .stat_axi_r_resp(rd_r_resp),
+    .stat_axi_b_valid(wr_b_valid),
+    .stat_axi_b_resp(wr_b_resp)
 );
 
 verinic_nic_irq irq_inst (
@@ -221,7 +227,7 @@ verinic_nic_irq irq_inst (
     .ev_tx_done(tx_wb_count),
     .ev_tx_ide(tx_wb_ide),
     .ev_txqe(txqe),
-    .ev_rxdmt0(rxdmt0_reg),
+    .ev_rxdmt0(rxdmt0),
     .ev_rxo(fifo_drop),
     .irq(irq)
 );
@@ -305,9 +311,8 @@ wire [2:0]       wr_w_ready;
 wire [2:0]       wr_b_valid;
 wire [1:0]       wr_b_resp;
 
-// Response codes: errors on host memory are counted by the host model.
+// Response codes go to VN_AXIERR (verinic_nic_regs); RLAST is not needed
 /* verilator lint_off UNUSEDSIGNAL */
-wire [1:0] unused_resp = rd_r_resp | wr_b_resp;
 wire unused_last = rd_r_last;
 /* verilator lint_on UNUSEDSIGNAL */
 
@@ -439,7 +444,8 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) rx_fetch_inst (
 
 // Only the buffer address of a posted RX descriptor matters
 /* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] rx_desc_unused = rx_desc[127:64];
+wire [63:0] rx_desc_unused = {rx_desc[`RXD_SPECIAL], rx_desc[`RXD_ERRORS], rx_desc[`RXD_STATUS],
+                              rx_desc[`RXD_CSUM], rx_desc[`RXD_LENGTH]};
 /* verilator lint_on UNUSEDSIGNAL */
 
 wire [127:0] rx_wb_image;
@@ -458,7 +464,7 @@ verinic_rx_dma rx_dma_inst (
     .s_data(rx_fifo_data),
     .s_data_valid(rx_fifo_valid),
     .s_data_ready(rx_fifo_ready),
-    .desc_addr(rx_desc[63:0]),
+    .desc_addr(rx_desc[`RXD_ADDR]),
     .desc_index(rx_desc_index),
     .desc_valid(rx_desc_valid),
     .desc_ready(rx_desc_ready),
@@ -484,7 +490,7 @@ verinic_rx_dma rx_dma_inst (
 wire rx_wb_idle, rx_wb_flag;
 /* verilator lint_on UNUSEDSIGNAL */
 
-verinic_desc_wb #(.EOP_BIT(97)) rx_wb_inst (
+verinic_desc_wb #(.EOP_BIT(`RXD_STA_EOP)) rx_wb_inst (
     .clk(clk),
     .rst(dev_rst),
     .cfg_ring_base(cfg_rx_ring_base),
@@ -510,26 +516,19 @@ verinic_desc_wb #(.EOP_BIT(97)) rx_wb_inst (
     .status_idle(rx_wb_idle)
 );
 
-// RDH moves when write-backs complete. RXDMT0 fires when the descriptors the
-// device still owns fall below RCTL.RDMTS's share of the ring.
-wire [15:0] rx_ring_size = {3'd0, cfg_rx_ring_size};
-wire [15:0] rx_owned = (cfg_rx_tail >= rx_head_reg) ? cfg_rx_tail - rx_head_reg
-                                                    : cfg_rx_tail + rx_ring_size - rx_head_reg;
-wire [15:0] rx_owned_threshold = rx_ring_size >> (cfg_rx_rdmts + 2'd1);
-reg         rx_below_reg;
-
-always @(posedge clk) begin
-    if (rx_wb_count != 4'd0) begin
-        rx_head_reg <= rx_wb_next;
-    end
-    rx_below_reg <= rx_owned < rx_owned_threshold;
-    rxdmt0_reg <= cfg_rx_enable && rx_owned < rx_owned_threshold && !rx_below_reg;
-    if (dev_rst || !cfg_rx_enable) begin
-        rx_head_reg <= 16'd0;
-        rx_below_reg <= 1'b1;
-        rxdmt0_reg <= 1'b0;
-    end
-end
+// RDH moves when write-backs complete; RXDMT0 (verinic_rx_head)
+verinic_rx_head rx_head_inst (
+    .clk(clk),
+    .rst(dev_rst),
+    .cfg_enable(cfg_rx_enable),
+    .cfg_ring_size(cfg_rx_ring_size),
+    .cfg_rdmts(cfg_rx_rdmts),
+    .cfg_tail(cfg_rx_tail),
+    .done_count(rx_wb_count),
+    .done_next(rx_wb_next),
+    .status_head(rx_head),
+    .stat_rxdmt0(rxdmt0)
+);
 
 // ---------------------------------------------------------------------------
 // Transmit
@@ -600,7 +599,7 @@ verinic_tx_dma #(.FIFO_LOG2(TX_FIFO_LOG2)) tx_dma_inst (
     .stat_csum_bad(tx_csum_bad)
 );
 
-verinic_desc_wb #(.EOP_BIT(88), .FLAG_BIT(95)) tx_wb_inst (
+verinic_desc_wb #(.EOP_BIT(`TXD_CMD_EOP), .FLAG_BIT(`TXD_CMD_IDE)) tx_wb_inst (
     .clk(clk),
     .rst(dev_rst),
     .cfg_ring_base(cfg_tx_ring_base),

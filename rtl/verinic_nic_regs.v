@@ -90,7 +90,14 @@ module verinic_nic_regs #(
     input  wire        stat_no_buffer,
     input  wire        stat_runt,
     input  wire        stat_oversize,
-    input  wire        stat_tx_csum_bad
+    input  wire        stat_tx_csum_bad,
+
+    // Host memory bus responses (the arbiters' client side): R beats and B
+    // responses with their RRESP / BRESP, for VN_AXIERR
+    input  wire [2:0]  stat_axi_r_valid,
+    input  wire [1:0]  stat_axi_r_resp,
+    input  wire [2:0]  stat_axi_b_valid,
+    input  wire [1:0]  stat_axi_b_resp
 );
 
 // Register map: must match host-driver/src/regs.rs
@@ -134,6 +141,7 @@ localparam [15:0] REG_VN_RXFRAMES = 16'hF000;
 localparam [15:0] REG_VN_TXFRAMES = 16'hF004;
 localparam [15:0] REG_VN_ID       = 16'hF010;
 localparam [15:0] REG_VN_TXCSUMERR = 16'hF020;
+localparam [15:0] REG_VN_AXIERR   = 16'hF024;
 
 localparam [31:0] VN_ID_VALUE = 32'h564E4943;   // "VNIC"
 localparam        CTRL_RST_BIT = 26;
@@ -166,6 +174,15 @@ reg [31:0] itr_reg, rxcsum_reg, rx_frames_reg, tx_frames_reg;
 
 reg [31:0] crcerrs_reg, rxerrc_reg, mpc_reg, gprc_reg, gptc_reg, rnbc_reg, ruc_reg, roc_reg;
 reg [31:0] txcsumerr_reg;
+// VN_AXIERR: 15:0 error responses (SLVERR or DECERR, saturating); sticky
+// 16 RRESP SLVERR, 17 RRESP DECERR, 18 BRESP SLVERR, 19 BRESP DECERR
+reg [15:0] axierr_count_reg;
+reg [3:0]  axierr_seen_reg;
+wire       axi_r_err = stat_axi_r_valid != 3'd0 && stat_axi_r_resp[1];
+wire       axi_b_err = stat_axi_b_valid != 3'd0 && stat_axi_b_resp[1];
+wire       axierr_clear = do_read && (s_axil_araddr & 16'hFFFC) == REG_VN_AXIERR;
+wire [16:0] axierr_sum = {1'b0, axierr_clear ? 16'd0 : axierr_count_reg}
+                       + {16'd0, axi_r_err} + {16'd0, axi_b_err};
 reg [63:0] gorc_reg, gotc_reg;
 
 wire internal_rst = rst || soft_rst_count_reg != 8'd0;
@@ -221,6 +238,7 @@ always @* begin
         REG_VN_TXFRAMES: read_value = tx_frames_reg;
         REG_VN_ID:       read_value = VN_ID_VALUE;
         REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
+        REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
         default:         read_value = 32'd0;
     endcase
 end
@@ -304,6 +322,10 @@ always @(posedge clk) begin
     ruc_reg <= count(ruc_reg, rd_stat_clear && rd_addr == REG_RUC, stat_runt);
     roc_reg <= count(roc_reg, rd_stat_clear && rd_addr == REG_ROC, stat_oversize);
     txcsumerr_reg <= count(txcsumerr_reg, rd_stat_clear && rd_addr == REG_VN_TXCSUMERR, stat_tx_csum_bad);
+    axierr_count_reg <= axierr_sum[16] ? 16'hFFFF : axierr_sum[15:0];
+    axierr_seen_reg <= ((rd_stat_clear && rd_addr == REG_VN_AXIERR) ? 4'd0 : axierr_seen_reg)
+                     | {axi_b_err && stat_axi_b_resp[0], axi_b_err && !stat_axi_b_resp[0],
+                        axi_r_err && stat_axi_r_resp[0], axi_r_err && !stat_axi_r_resp[0]};
     gorc_reg <= ((rd_stat_clear && rd_addr == REG_GORCH) ? 64'd0 : gorc_reg)
               + (stat_rx_good ? {48'd0, stat_rx_good_len} : 64'd0);
     gotc_reg <= ((rd_stat_clear && rd_addr == REG_GOTCH) ? 64'd0 : gotc_reg)
@@ -338,6 +360,8 @@ always @(posedge clk) begin
         ruc_reg <= 32'd0;
         roc_reg <= 32'd0;
         txcsumerr_reg <= 32'd0;
+        axierr_count_reg <= 16'd0;
+        axierr_seen_reg <= 4'd0;
         gorc_reg <= 64'd0;
         gotc_reg <= 64'd0;
     end

@@ -18,18 +18,27 @@ module verinic_rr_pick #(
     output reg                pick_valid
 );
 
+// (last + i) mod CLIENTS without a divider: last < 2^CL_W < 2 * CLIENTS and
+// i <= CLIENTS, so the sum is below 3 * CLIENTS and two conditional
+// subtractions reduce it (a `%` here synthesized to a 32-bit divider per
+// candidate: about 2k CARRY4 and 490 logic levels per arbiter).
+localparam [CL_W+1:0] N = CLIENTS;
+
 integer i;
-// a client number held in an integer: only its low bits are ever set
-/* verilator lint_off UNUSEDSIGNAL */
-integer c;
-/* verilator lint_on UNUSEDSIGNAL */
+reg [CL_W+1:0] c;
 
 always @* begin
     pick = last;
     pick_valid = 1'b0;
     for (i = CLIENTS; i >= 1; i = i - 1) begin
-        c = ({{(32-CL_W){1'b0}}, last} + i) % CLIENTS;
-        if (request[c]) begin
+        c = {2'b00, last} + i[CL_W+1:0];
+        if (c >= N) begin
+            c = c - N;
+        end
+        if (c >= N) begin
+            c = c - N;
+        end
+        if (request[c[CL_W-1:0]]) begin
             pick = c[CL_W-1:0];
             pick_valid = 1'b1;
         end

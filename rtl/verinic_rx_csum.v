@@ -26,6 +26,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_rx_csum (
     input  wire        clk,
     input  wire        rst,
@@ -45,12 +47,13 @@ module verinic_rx_csum (
     output wire [15:0] result_csum
 );
 
-localparam [7:0] STA_IXSM  = 8'h04;
-localparam [7:0] STA_UDPCS = 8'h10;
-localparam [7:0] STA_TCPCS = 8'h20;
-localparam [7:0] STA_IPCS  = 8'h40;
-localparam [7:0] ERR_TCPE  = 8'h20;
-localparam [7:0] ERR_IPE   = 8'h40;
+// Bits of the RX descriptor's status and errors bytes (verinic_desc.vh)
+localparam [7:0] STA_IXSM  = 8'd1 << (`RXD_STA_IXSM - `RXD_STA_DD);
+localparam [7:0] STA_UDPCS = 8'd1 << (`RXD_STA_UDPCS - `RXD_STA_DD);
+localparam [7:0] STA_TCPCS = 8'd1 << (`RXD_STA_TCPCS - `RXD_STA_DD);
+localparam [7:0] STA_IPCS  = 8'd1 << (`RXD_STA_IPCS - `RXD_STA_DD);
+localparam [7:0] ERR_TCPE  = 8'd1 << (`RXD_ERR_TCPE - `RXD_ERR_CE);
+localparam [7:0] ERR_IPE   = 8'd1 << (`RXD_ERR_IPE - `RXD_ERR_CE);
 
 reg [15:0] offset_reg;        // frame byte offset of this beat
 reg        vlan_reg;

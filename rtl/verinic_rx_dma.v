@@ -17,6 +17,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_rx_dma #(
     // log2 of the data bursts that may await their B at once
     parameter TRACK_LOG2 = 4
@@ -107,12 +109,21 @@ wire burst_ends_frame = {3'd0, burst_bytes} == frame_left_reg;
 wire burst_ends_buffer = burst_bytes == buf_left_reg || burst_ends_frame;
 wire [15:0] buf_len_after = buf_len_reg + {3'd0, burst_bytes};
 
-// {special, errors, status, checksum, length, address}; the checksum
+// The write-back image (fields in verinic_desc.vh): DD always; the checksum
 // verdict and raw sum go on the frame's last descriptor, with EOP
-wire [7:0]  image_status = burst_ends_frame ? (frame_meta_reg[7:0] | 8'h03) : 8'h01;
-wire [7:0]  image_errors = burst_ends_frame ? frame_meta_reg[15:8] : 8'd0;
-wire [15:0] image_csum = burst_ends_frame ? frame_meta_reg[31:16] : 16'd0;
-wire [127:0] image = {16'd0, image_errors, image_status, image_csum, buf_len_after, buf_base_reg};
+reg [127:0] image;
+always @* begin
+    image = 128'd0;
+    image[`RXD_ADDR] = buf_base_reg;
+    image[`RXD_LENGTH] = buf_len_after;
+    if (burst_ends_frame) begin
+        image[`RXD_CSUM] = frame_meta_reg[31:16];
+        image[`RXD_STATUS] = frame_meta_reg[7:0];
+        image[`RXD_ERRORS] = frame_meta_reg[15:8];
+        image[`RXD_STA_EOP] = 1'b1;
+    end
+    image[`RXD_STA_DD] = 1'b1;
+end
 
 wire w_fire = w_valid && w_ready;
 wire issue = state_reg == STATE_BURST && !aw_valid_reg && !track_full;

@@ -29,6 +29,8 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+`include "verinic_desc.vh"
+
 module verinic_tx_dma #(
     // log2 of the TX FIFO in 128-bit words (10: 16 KiB, ten 1518-byte frames)
     parameter FIFO_LOG2 = 10,
@@ -75,12 +77,12 @@ localparam FIFO = 1 << FIFO_LOG2;
 localparam TRACK = 1 << TRACK_LOG2;
 
 // Descriptor fields
-wire [63:0] desc_addr = desc[63:0];
-wire [15:0] desc_len = desc[79:64];
-wire        desc_eop = desc[88];
-wire        desc_rs = desc[91];
-wire        desc_dext = desc[93];
-wire        desc_is_context = desc_dext && desc[87:84] == 4'd0;
+wire [63:0] desc_addr = desc[`TXD_ADDR];
+wire [15:0] desc_len = desc[`TXD_LENGTH];
+wire        desc_eop = desc[`TXD_CMD_EOP];
+wire        desc_rs = desc[`TXD_CMD_RS];
+wire        desc_dext = desc[`TXD_CMD_DEXT];
+wire        desc_is_context = desc_dext && desc[`CTXD_DTYP] == 4'd0;
 
 // Offload context, from the last context descriptor taken
 reg [7:0]  ctx_ipcss_reg, ctx_ipcso_reg, ctx_tucss_reg, ctx_tucso_reg;
@@ -90,9 +92,9 @@ reg [15:0] ctx_ipcse_reg, ctx_tucse_reg;
 // {l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
 localparam CSUM_W = 66;
 wire [CSUM_W-1:0] desc_csum = desc_dext
-    ? {desc[105], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
-       desc[104], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
-    : {desc[90], desc[111:104], desc[87:80], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+    ? {desc[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
+       desc[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
+    : {desc[`TXD_CMD_IC], desc[`TXD_CSS], desc[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
 
 // ---------------------------------------------------------------------------
 // Read issue
@@ -160,7 +162,7 @@ wire [TRACK_LOG2-1:0] track_head = track_rd_reg[TRACK_LOG2-1:0];
 wire head_last_beat = beat_reg + 9'd1 == track_beats_mem[track_head];
 wire head_desc_end = track_desc_end_mem[track_head];
 wire [127:0] head_desc = track_desc_mem[track_head];
-wire head_eop_cmd = head_desc[88];
+wire head_eop_cmd = head_desc[`TXD_CMD_EOP];
 wire desc_done = r_valid && head_last_beat && head_desc_end;
 
 assign queue_idle = cfg_enable && !rd_active_reg && !desc_valid && track_wr_reg == track_rd_reg
@@ -264,12 +266,12 @@ always @(posedge clk) begin
     stat_txqe <= 1'b0;
 
     if (take_desc && desc_is_context) begin
-        ctx_ipcss_reg <= desc[7:0];
-        ctx_ipcso_reg <= desc[15:8];
-        ctx_ipcse_reg <= desc[31:16];
-        ctx_tucss_reg <= desc[39:32];
-        ctx_tucso_reg <= desc[47:40];
-        ctx_tucse_reg <= desc[63:48];
+        ctx_ipcss_reg <= desc[`CTXD_IPCSS];
+        ctx_ipcso_reg <= desc[`CTXD_IPCSO];
+        ctx_ipcse_reg <= desc[`CTXD_IPCSE];
+        ctx_tucss_reg <= desc[`CTXD_TUCSS];
+        ctx_tucso_reg <= desc[`CTXD_TUCSO];
+        ctx_tucse_reg <= desc[`CTXD_TUCSE];
     end
     if (take_data) begin
         rd_active_reg <= 1'b1;
@@ -318,9 +320,9 @@ always @(posedge clk) begin
     if (desc_done) begin
         status_head <= (track_index_mem[track_head] + 16'd1 == {3'd0, cfg_ring_size})
                        ? 16'd0 : track_index_mem[track_head] + 16'd1;
-        wb_image <= head_desc | (128'd1 << 96);   // status DD
+        wb_image <= head_desc | (128'd1 << `TXD_STA_DD);
         wb_index <= track_index_mem[track_head];
-        wb_valid <= head_desc[91];
+        wb_valid <= head_desc[`TXD_CMD_RS];
     end
     rs_outstanding_reg <= rs_outstanding_reg + {5'd0, take_data && desc_rs} - {2'd0, wb_done_count};
     frames_open_reg <= frames_open_reg + {{RESULTS_LOG2{1'b0}}, take_data && desc_eop}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the tools the build needs are here: Verilator 5.006 or newer,
-# zlib's headers (FST waveforms), Icarus Verilog (the second RTL check) and
-# cargo. Installs the Debian packages when run as root; otherwise says what
+# zlib's headers (FST waveforms), Icarus Verilog (the second RTL check), yosys
+# (the latch check of make lint, and make synth) and cargo. Installs the Debian packages when run as root; otherwise says what
 # to install and fails.
 set -euo pipefail
 
@@ -22,6 +22,7 @@ verilator_ok || missing+=(verilator)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v yosys >/dev/null 2>&1 || missing+=(yosys)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

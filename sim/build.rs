@@ -64,8 +64,12 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "v"))
         .collect();
     rtl_files.sort();
-    for f in &rtl_files {
-        println!("cargo:rerun-if-changed={}", f.display());
+    // Sources are the `.v` files; `.vh` headers (verinic_desc.vh) come in by `include from rtl/.
+    for entry in fs::read_dir(&rtl_dir).expect("read rtl/") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "v" || e == "vh") {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
 
     let mut rust_ports = String::new();
@@ -78,7 +82,7 @@ fn main() {
             let prefix = format!("V{top}_{}", profile.name);
             let mdir = out.join(format!("obj_{prefix}"));
             let _ = fs::remove_dir_all(&mdir);
-            verilate(&verilator, top, &prefix, &mdir, profile, &rtl_files);
+            verilate(&verilator, top, &prefix, &mdir, profile, &rtl_dir, &rtl_files);
             let ports = parse_ports(&mdir.join(format!("{prefix}.h")));
             if let Some(prev) = &ports_of_top {
                 assert!(prev == &ports, "profiles of {top} disagree on ports");
@@ -152,10 +156,11 @@ fn verilator_root(verilator: &str) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-fn verilate(verilator: &str, top: &str, prefix: &str, mdir: &Path, profile: &Profile, rtl: &[PathBuf]) {
+fn verilate(verilator: &str, top: &str, prefix: &str, mdir: &Path, profile: &Profile, rtl_dir: &Path, rtl: &[PathBuf]) {
     let status = Command::new(verilator)
         .args(["--cc", "--top-module", top, "--prefix", prefix, "--Mdir"])
         .arg(mdir)
+        .arg(format!("-I{}", rtl_dir.display()))
         .args(profile.verilator_flags)
         .args(rtl)
         .status()

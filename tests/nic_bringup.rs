@@ -148,3 +148,23 @@ fn one_frame_transmitted_from_host_memory() {
     assert_eq!(b.read(regs::TDH), 1);
     assert_eq!(b.read(regs::GPTC), 1);
 }
+
+#[test]
+fn axi_error_responses_reach_vn_axierr() {
+    let mut b = Bench::new();
+    assert_eq!(b.read(regs::VN_AXIERR), 0, "no error responses after reset");
+    // An RX ring in unmapped host memory: every descriptor fetch gets DECERR.
+    b.write(regs::RDBAL, 0x7000_0000);
+    b.write(regs::RDBAH, 0x7F);
+    b.write(regs::RDLEN, 8 * 16);
+    b.write(regs::RDT, 4);
+    b.write(regs::RCTL, regs::RCTL_EN);
+    b.run(200);
+    b.write(regs::RCTL, 0);
+    b.run(200);
+    let v = b.read(regs::VN_AXIERR);
+    assert_ne!(v & regs::AXIERR_COUNT_MASK, 0, "error beats counted: {v:#x}");
+    assert_eq!(v & !regs::AXIERR_COUNT_MASK, regs::AXIERR_R_DECERR, "only RRESP DECERR seen: {v:#x}");
+    assert!(b.nic.memory().stats().decerr > 0, "the memory model answered DECERR");
+    assert_eq!(b.read(regs::VN_AXIERR), 0, "clear on read");
+}

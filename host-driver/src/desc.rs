@@ -1,6 +1,7 @@
 //! Legacy RX and TX descriptors (16 bytes, little-endian), as on e1000.
-//! The RTL's view is in `rtl/verinic_nic_defs.vh`; `tests/regs_agree.rs`
-//! checks that the two agree.
+//! Also the byte layout of the TCP/IP context and extended data descriptors
+//! (modules [`ctx`] and [`data`]). The RTL's view of every field is
+//! `rtl/verinic_desc.vh`; `tests/desc_agree.rs` checks that the two agree.
 
 /// Size of every descriptor in bytes.
 pub const DESC_LEN: usize = 16;
@@ -61,6 +62,53 @@ pub mod tx_cmd {
 pub mod tx_status {
     /// Descriptor done.
     pub const DD: u8 = 1 << 0;
+}
+
+/// TCP/IP context descriptor (TUCMD.DEXT = 1, DTYP = 0): byte offsets and bits.
+pub mod ctx {
+    /// IP checksum start (byte).
+    pub const IPCSS: usize = 0;
+    /// IP checksum offset (byte).
+    pub const IPCSO: usize = 1;
+    /// IP checksum end, 16 bits little-endian (bytes 2-3).
+    pub const IPCSE: usize = 2;
+    /// TCP/UDP checksum start (byte).
+    pub const TUCSS: usize = 4;
+    /// TCP/UDP checksum offset (byte).
+    pub const TUCSO: usize = 5;
+    /// TCP/UDP checksum end, 16 bits little-endian (bytes 6-7).
+    pub const TUCSE: usize = 6;
+    /// Byte holding DTYP in its high nibble.
+    pub const DTYP_BYTE: usize = 10;
+    /// Mask of DTYP in [`DTYP_BYTE`].
+    pub const DTYP_MASK: u8 = 0xF0;
+    /// TUCMD (byte).
+    pub const TUCMD: usize = 11;
+    /// TUCMD.IP: the IP checksum is IPv4's.
+    pub const TUCMD_IP: u8 = 1 << 1;
+    /// TUCMD.DEXT: an extended descriptor.
+    pub const TUCMD_DEXT: u8 = 1 << 5;
+}
+
+/// TCP/IP extended data descriptor (DCMD.DEXT = 1, DTYP = 1): byte offsets and bits.
+/// Address and length are where a legacy descriptor has them.
+pub mod data {
+    /// Byte holding DTYP in its high nibble.
+    pub const DTYP_BYTE: usize = 10;
+    /// Mask of DTYP in [`DTYP_BYTE`].
+    pub const DTYP_MASK: u8 = 0xF0;
+    /// DTYP of a data descriptor, in place in [`DTYP_BYTE`].
+    pub const DTYP_DATA: u8 = 0x10;
+    /// DCMD (byte): the bits of [`super::tx_cmd`].
+    pub const DCMD: usize = 11;
+    /// Status (byte).
+    pub const STATUS: usize = 12;
+    /// POPTS (byte).
+    pub const POPTS: usize = 13;
+    /// POPTS.IXSM: insert the IP checksum.
+    pub const POPTS_IXSM: u8 = 1 << 0;
+    /// POPTS.TXSM: insert the TCP/UDP checksum.
+    pub const POPTS_TXSM: u8 = 1 << 1;
 }
 
 /// A legacy RX descriptor.

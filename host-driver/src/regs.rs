@@ -93,6 +93,21 @@ pub const VN_ID: u32 = 0xF010;
 /// verinic extension: transmitted frames whose checksum offsets did not fit
 /// the frame (sent unmodified). Clear on read.
 pub const VN_TXCSUMERR: u32 = 0xF020;
+/// verinic extension: AXI error responses on the host memory bus. Bits 15:0
+/// count R beats and B responses with SLVERR or DECERR (saturating); sticky
+/// bits: [`AXIERR_R_SLVERR`], [`AXIERR_R_DECERR`], [`AXIERR_B_SLVERR`],
+/// [`AXIERR_B_DECERR`]. Clear on read.
+pub const VN_AXIERR: u32 = 0xF024;
+/// VN_AXIERR: the error-response count (bits 15:0).
+pub const AXIERR_COUNT_MASK: u32 = 0xFFFF;
+/// VN_AXIERR: a read (R) response was SLVERR.
+pub const AXIERR_R_SLVERR: u32 = 1 << 16;
+/// VN_AXIERR: a read (R) response was DECERR.
+pub const AXIERR_R_DECERR: u32 = 1 << 17;
+/// VN_AXIERR: a write (B) response was SLVERR.
+pub const AXIERR_B_SLVERR: u32 = 1 << 18;
+/// VN_AXIERR: a write (B) response was DECERR.
+pub const AXIERR_B_DECERR: u32 = 1 << 19;
 /// "VNIC" in ASCII: the value of [`VN_ID`].
 pub const VN_ID_VALUE: u32 = 0x564E_4943;
 
@@ -187,6 +202,7 @@ pub const ALL: &[(&str, u32)] = &[
     ("VN_TXFRAMES", VN_TXFRAMES),
     ("VN_ID", VN_ID),
     ("VN_TXCSUMERR", VN_TXCSUMERR),
+    ("VN_AXIERR", VN_AXIERR),
 ];
 
 /// The name of the register at `offset`, if it is one.

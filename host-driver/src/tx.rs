@@ -10,7 +10,7 @@ use bytes::Bytes;
 
 use crate::config::TX_BUF_LEN;
 use crate::cost::{spend, CpuCosts};
-use crate::desc::{tx_cmd, tx_status, TxDesc, DESC_LEN};
+use crate::desc::{self, tx_cmd, tx_status, TxDesc, DESC_LEN};
 use crate::error::TxError;
 use crate::pool::DmaPool;
 use crate::ring::DescRing;
@@ -68,17 +68,6 @@ pub enum TxOffload {
         csum_offset: u8,
     },
 }
-
-/// Context descriptor: DEXT in TUCMD (byte 11); DTYP 0.
-const CTX_TUCMD_DEXT: u8 = 0x20;
-/// Context descriptor TUCMD.IP: the IP checksum is IPv4's.
-const CTX_TUCMD_IP: u8 = 0x02;
-/// Extended data descriptor: DTYP 1 in the high nibble of byte 10.
-const DATA_DTYP: u8 = 0x10;
-/// POPTS (byte 13 of a data descriptor): insert the IP checksum.
-const POPTS_IXSM: u8 = 0x01;
-/// POPTS: insert the TCP/UDP checksum.
-const POPTS_TXSM: u8 = 0x02;
 
 #[derive(Debug)]
 pub(crate) struct TxRing {
@@ -156,19 +145,19 @@ impl TxRing {
             }
             TxOffload::Ipv4Partial { ip_start, ip_end, csum_start, csum_offset } => {
                 let mut ctx = [0u8; DESC_LEN];
-                ctx[0] = ip_start;
-                ctx[1] = ip_start.wrapping_add(10);
-                ctx[2..4].copy_from_slice(&ip_end.to_le_bytes());
-                ctx[4] = csum_start;
-                ctx[5] = csum_start.wrapping_add(csum_offset);
-                ctx[11] = CTX_TUCMD_DEXT | CTX_TUCMD_IP;
+                ctx[desc::ctx::IPCSS] = ip_start;
+                ctx[desc::ctx::IPCSO] = ip_start.wrapping_add(10);
+                ctx[desc::ctx::IPCSE..desc::ctx::IPCSE + 2].copy_from_slice(&ip_end.to_le_bytes());
+                ctx[desc::ctx::TUCSS] = csum_start;
+                ctx[desc::ctx::TUCSO] = csum_start.wrapping_add(csum_offset);
+                ctx[desc::ctx::TUCMD] = desc::ctx::TUCMD_DEXT | desc::ctx::TUCMD_IP;
                 p.dma_write(self.ring.addr(i), &ctx);
                 self.slots[i] = Slot { buf: None, eop: None, len: 0 };
                 i = self.ring.next(i);
                 base_cmd |= tx_cmd::DEXT;
                 // data descriptors: DTYP in byte 10, POPTS in byte 13
-                popts_byte10 = DATA_DTYP;
-                css = POPTS_IXSM | POPTS_TXSM;
+                popts_byte10 = desc::data::DTYP_DATA;
+                css = desc::data::POPTS_IXSM | desc::data::POPTS_TXSM;
             }
         }
         let chunks = frame.chunks(TX_BUF_LEN);

@@ -61,6 +61,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// The decoded descriptor traffic of a scenario (register accesses,
+    /// descriptor fetches and write-backs, packet DMA, interrupt edges),
+    /// cycle-stamped, filtered, as text or JSONL (docs/snapshots.md).
+    Trace(verinic::observe::cli::TraceArgs),
+    /// Where two traces part (scenario files or saved traces): the first
+    /// differing cycle with context, and counts by kind; exit 1 if they differ.
+    TraceDiff(verinic::observe::diff::DiffArgs),
     /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
     Loopback {
         /// Frames in the burst, 1..=1000000 (the burst is built in memory
@@ -241,6 +248,8 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
         Command::Sweep(args) => sweep(args),
+        Command::Trace(args) => verinic::observe::cli::trace(&args, &INTERRUPTED),
+        Command::TraceDiff(args) => verinic::observe::diff::trace_diff(&args),
         Command::Plot { dir } => {
             for f in workbench::draw(&dir)? {
                 println!("{}", f.display());

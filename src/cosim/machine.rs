@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError};
+use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError, TxOffload};
 
 use super::platform::Host;
 use super::world::World;
@@ -39,6 +39,9 @@ pub struct AppConfig {
     /// are dropped, counted in `AppStats::echo_dropped`) and go out in
     /// batches of up to `tx_batch`.
     pub echo: bool,
+    /// Generated frames are UDP/IPv4 handed over as CHECKSUM_PARTIAL (the
+    /// NIC inserts the checksums), unless [`CsumOffload::None`](crate::frames::CsumOffload::None).
+    pub tx_csum: crate::frames::CsumOffload,
 }
 
 impl Default for AppConfig {
@@ -50,6 +53,7 @@ impl Default for AppConfig {
             tx_frame_len: 60,
             tx_batch: 1,
             echo: false,
+            tx_csum: crate::frames::CsumOffload::None,
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct AppStats {
     /// Frames echo mode could not send back: the echo FIFO was full, or the
     /// driver refused the frame (too long for `xmit`).
     pub echo_dropped: u64,
+    /// Frames sent with a checksum for the NIC to insert (`[tx] csum_offload`).
+    pub tx_csum_offloaded: u64,
 }
 
 /// The sequence number the traffic generator writes at bytes 14..18.
@@ -168,7 +174,7 @@ pub struct Machine {
     socket_backlog: usize,
     next_tx_ns: f64,
     tx_seq: u32,
-    tx_frame: Option<Bytes>,
+    tx_frame: Option<(Bytes, TxOffload)>,
     echo_queue: VecDeque<Bytes>,
 }
 
@@ -343,16 +349,28 @@ impl Machine {
 
     /// Sends the next frame; false if the driver refused it.
     fn send_one(&mut self, more: bool) -> bool {
-        let frame = match &self.tx_frame {
+        use crate::frames::{checksum_partial, udp_ipv4_frame, CsumOffload};
+        let mode = self.app_cfg.tx_csum;
+        let (frame, offload) = match &self.tx_frame {
             Some(f) => f.clone(),
             None => {
                 let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
-                Bytes::from(crate::frames::test_frame(self.app_cfg.tx_frame_len.max(18), self.tx_seq, &mut rng))
+                let len = self.app_cfg.tx_frame_len;
+                if mode == CsumOffload::None {
+                    (Bytes::from(crate::frames::test_frame(len.max(18), self.tx_seq, &mut rng)), TxOffload::None)
+                } else {
+                    let mut f = udp_ipv4_frame(len, self.tx_seq, &mut rng);
+                    let offload = checksum_partial(&mut f, mode);
+                    (Bytes::from(f), offload)
+                }
             }
         };
-        match self.with_host(|d, h| d.xmit(h, frame.clone(), more)) {
+        match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, more)) {
             Ok(()) => {
                 self.app.tx_sent += 1;
+                if offload != TxOffload::None {
+                    self.app.tx_csum_offloaded += 1;
+                }
                 self.tx_seq = self.tx_seq.wrapping_add(1);
                 self.tx_frame = None;
                 self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
@@ -360,7 +378,7 @@ impl Machine {
             }
             Err(TxError::QueueStopped) => {
                 // retried when the queue wakes; a batch in progress was flushed
-                self.tx_frame = Some(frame);
+                self.tx_frame = Some((frame, offload));
                 self.app.tx_busy += 1;
                 false
             }

@@ -148,6 +148,35 @@ pub fn frame_seq(data: &[u8]) -> Option<u32> {
     }
 }
 
+/// What the core was doing in a [`CpuSlice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuContext {
+    /// The hard interrupt handler.
+    HardIrq,
+    /// A softirq pass: NAPI polls (RX and TX cleaning, refill).
+    Softirq,
+    /// The application: consuming, echoing or sending frames.
+    App,
+    /// Nothing to do: the device ran until it interrupted or the
+    /// application had work.
+    Idle,
+}
+
+/// One decision of the core's scheduler, for a timeline
+/// ([`Machine::cpu_log`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuSlice {
+    /// What the core did.
+    pub context: CpuContext,
+    /// CPU time it started (ns).
+    pub start_ns: u64,
+    /// CPU time it ended (ns).
+    pub end_ns: u64,
+    /// Frames a softirq pass delivered to the stack (0 for the rest).
+    pub frames: u32,
+}
+
 /// The simulated host: device, driver, application and the core's clock.
 pub struct Machine {
     /// The device side.
@@ -169,6 +198,9 @@ pub struct Machine {
     /// Delivered frames' descriptor status, errors, raw checksum and the
     /// driver's checksum verdict (only with `keep_frames`).
     pub rx_meta: Vec<(u8, u8, u16, verinic_driver::ChecksumVerdict)>,
+    /// When set, every decision of the core's scheduler is appended here
+    /// (for a timeline); whoever runs the machine takes the slices out.
+    pub cpu_log: Option<Vec<CpuSlice>>,
     cpu_ns: u64,
     app_cfg: AppConfig,
     socket_backlog: usize,
@@ -198,6 +230,7 @@ impl Machine {
             keep_frames: false,
             delivered_frames: Vec::new(),
             rx_meta: Vec::new(),
+            cpu_log: None,
             cpu_ns,
             app_cfg: app,
             socket_backlog: 0,
@@ -230,6 +263,16 @@ impl Machine {
     fn step(&mut self, until_ns: u64) {
         Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns }.catch_up();
         let start = self.cpu_ns;
+        let delivered = self.app.delivered;
+        let context = self.decide(until_ns);
+        if let Some(log) = &mut self.cpu_log {
+            let frames = (self.app.delivered - delivered) as u32;
+            log.push(CpuSlice { context, start_ns: start, end_ns: self.cpu_ns, frames });
+        }
+    }
+
+    fn decide(&mut self, until_ns: u64) -> CpuContext {
+        let start = self.cpu_ns;
         if self.driver.napi_scheduled() {
             let mut got = Vec::new();
             {
@@ -240,6 +283,7 @@ impl Machine {
             for p in got {
                 self.deliver(p);
             }
+            CpuContext::Softirq
         } else if self.world.nic.irq() {
             let outcome = self.with_host(|d, h| d.irq(h));
             match outcome {
@@ -247,13 +291,16 @@ impl Machine {
                 IrqOutcome::NotOurs => self.app.irqs_not_ours += 1,
             }
             self.cpu.irq_ns += self.cpu_ns - start;
+            CpuContext::HardIrq
         } else if self.socket_backlog > 0 {
             self.socket_backlog -= 1;
             self.cpu_ns += self.app_cfg.rx_ns_per_frame;
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else if !self.echo_queue.is_empty() && !self.driver.tx_queue_stopped() {
             self.echo_some();
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else if self.tx_due() && !self.driver.tx_queue_stopped() {
             let period = 1e9 / self.app_cfg.tx_frames_per_sec;
             let due = ((self.cpu_ns as f64 - self.next_tx_ns) / period).floor() as usize + 1;
@@ -264,6 +311,7 @@ impl Machine {
                 }
             }
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else {
             // Idle: the device runs until it interrupts or the app has work.
             let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
@@ -272,6 +320,7 @@ impl Machine {
             }
             self.cpu_ns = self.cpu_ns.max(self.world.now_ns());
             self.cpu.idle_ns += self.cpu_ns - start;
+            CpuContext::Idle
         }
     }
 

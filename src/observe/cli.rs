@@ -9,11 +9,12 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context;
 use verinic_sim::{Profile, SimOptions};
 
+use super::timeline::Timeline;
 use super::trace::{run_trace, Bound, Filter, Format, Only, TraceError};
 use super::view::Ring;
 use crate::pcap::Timing;
 use crate::run::paths::check_distinct;
-use crate::run::Scenario;
+use crate::run::{Observer, Scenario};
 
 /// `verinic trace`'s options. The scenario options are `verinic run`'s; a
 /// `[snapshot]` table in the scenario file gives the default filter.
@@ -72,6 +73,11 @@ pub struct TraceArgs {
     /// Show the driver's probe (reset, ring set-up) before the window too.
     #[arg(long)]
     pub probe: bool,
+    /// Also write the run's timeline (CPU contexts, the interrupt line) in
+    /// the Chrome trace event format to this file (opens in ui.perfetto.dev
+    /// and chrome://tracing).
+    #[arg(long, value_name = "FILE.json")]
+    pub timeline: Option<PathBuf>,
 }
 
 impl TraceArgs {
@@ -136,7 +142,7 @@ impl TraceArgs {
 /// ends the run at its next chunk with the output complete so far.
 pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
     let (scenario, filter) = args.scenario_and_filter()?;
-    check_files(&scenario, args.config.as_deref(), args.output.as_deref())?;
+    check_files(&scenario, args.config.as_deref(), args.output.as_deref(), args.timeline.as_deref())?;
     let sim = SimOptions { profile: Profile::Fast, ..Default::default() };
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::new(
@@ -144,7 +150,25 @@ pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
         )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    match run_trace(&scenario, &sim, &filter, args.format, out, &mut [], stop) {
+    let mut timeline = match &args.timeline {
+        Some(p) => Some(Timeline::new(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        ))),
+        None => None,
+    };
+    let mut extra: Vec<&mut dyn Observer> = timeline.iter_mut().map(|t| t as &mut dyn Observer).collect();
+    let result = run_trace(&scenario, &sim, &filter, args.format, out, &mut extra, stop);
+    if let (Some(t), Some(p)) = (timeline, &args.timeline) {
+        let (_, counts) = t.finish().with_context(|| format!("writing {}", p.display()))?;
+        eprintln!(
+            "timeline: {} ({} hard irq, {} softirq slices, {} interrupts)",
+            p.display(),
+            counts.hard_irq,
+            counts.softirq,
+            counts.irq_rises
+        );
+    }
+    match result {
         Ok(run) => {
             if let Some(p) = &args.output {
                 eprintln!("{} events written to {}", run.counts.total(), p.display());
@@ -157,7 +181,12 @@ pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
     }
 }
 
-fn check_files(scenario: &Scenario, config: Option<&Path>, output: Option<&Path>) -> anyhow::Result<()> {
+fn check_files(
+    scenario: &Scenario,
+    config: Option<&Path>,
+    output: Option<&Path>,
+    timeline: Option<&Path>,
+) -> anyhow::Result<()> {
     let pcap = &scenario.pcap;
     let inputs: Vec<(&str, &Path)> = [("--config", config), ("--pcap-in ([pcap] input)", pcap.input.as_deref())]
         .into_iter()
@@ -167,6 +196,7 @@ fn check_files(scenario: &Scenario, config: Option<&Path>, output: Option<&Path>
         ("--pcap-out ([pcap] output)", pcap.output.as_deref()),
         ("--pcap-delivered ([pcap] delivered)", pcap.delivered.as_deref()),
         ("-o", output),
+        ("--timeline", timeline),
     ]
     .into_iter()
     .filter_map(|(role, p)| Some((role, p?)))

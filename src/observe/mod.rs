@@ -7,12 +7,15 @@
 //! - [`trace`]: `verinic trace`'s engine: a scenario run whose trace is
 //!   decoded, filtered and written chunk by chunk as it goes;
 //! - [`cli`]: the `verinic trace` command;
-//! - [`diff`]: `verinic trace-diff`, where two traces part.
+//! - [`diff`]: `verinic trace-diff`, where two traces part;
+//! - [`timeline`]: where the CPU's time went, and the interrupt line, in the
+//!   Chrome trace event format (`verinic trace --timeline FILE`).
 //!
 //! [`crate::snapshot`] builds on these for snapshot tests.
 
 pub mod cli;
 pub mod diff;
+pub mod timeline;
 pub mod trace;
 pub mod view;
 

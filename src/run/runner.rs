@@ -39,7 +39,7 @@ use verinic_sim::SimOptions;
 
 use super::scenario::{FieldError, Scenario};
 use super::traffic::RxTraffic;
-use crate::cosim::{cycle_ns, frame_digest, CpuTime, Delivery, Machine, TxNotSent, World, WorldError};
+use crate::cosim::{cycle_ns, frame_digest, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, World, WorldError};
 use crate::pcap::{PcapError, PcapReplay, ReplayInfo};
 
 /// Simulated time the drain may take on top of the interrupt hold-off that
@@ -92,6 +92,9 @@ pub struct Chunk<'a> {
     /// an observer asked for it ([`Needs::trace`]; the run must have been
     /// built with [`Runner::with_trace`], or the trace is empty).
     pub trace: &'a [Record],
+    /// What the core did since the previous chunk, one slice per decision
+    /// of its scheduler, when an observer asked for it ([`Needs::cpu_slices`]).
+    pub cpu_slices: &'a [CpuSlice],
     /// The machine as it stands.
     pub machine: &'a Machine,
 }
@@ -105,6 +108,8 @@ pub struct Needs {
     pub tx_frames: bool,
     /// The NIC's event trace, taken out of it every chunk.
     pub trace: bool,
+    /// The core's scheduling decisions ([`Machine::cpu_log`]).
+    pub cpu_slices: bool,
 }
 
 /// Something that watches a run as it goes.
@@ -296,10 +301,14 @@ impl Runner {
             delivered_bytes: a.delivered_bytes || b.delivered_bytes,
             tx_frames: a.tx_frames || b.tx_frames,
             trace: a.trace || b.trace,
+            cpu_slices: a.cpu_slices || b.cpu_slices,
         });
         let m = &mut self.machine;
         m.keep_frames |= needs.delivered_bytes;
         m.world.keep_tx_frames |= needs.tx_frames;
+        if needs.cpu_slices && m.cpu_log.is_none() {
+            m.cpu_log = Some(Vec::new());
+        }
 
         let start_ns = m.now_ns();
         let total_ns = self.scenario.duration_us * 1000;
@@ -372,6 +381,7 @@ impl Tap {
         let frames = std::mem::take(&mut m.delivered_frames);
         let tx_frames = std::mem::take(&mut m.world.tx_frames);
         let trace = if self.trace { m.world.nic.trace_mut().take_records() } else { Vec::new() };
+        let cpu_slices = m.cpu_log.as_mut().map(std::mem::take).unwrap_or_default();
         m.rx_meta.clear();
         let by_content = m.world.wire.keeps_digests();
         self.matched.clear();
@@ -390,6 +400,7 @@ impl Tap {
             delivered_frames: &frames,
             tx_frames: &tx_frames,
             trace: &trace,
+            cpu_slices: &cpu_slices,
             machine: m,
         };
         observers.iter_mut().try_for_each(|o| o.chunk(&chunk))

@@ -296,14 +296,28 @@ pub fn run_trace<W: Write>(
     let mut taps =
         Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref()).map_err(|e| TraceError::Run(RunError::Pcap(e)))?;
     let mut writer = TraceWriter::new(filter.clone(), format, out);
-    let finished = {
-        let mut observers: Vec<&mut dyn Observer> = vec![&mut writer, &mut taps];
-        observers.extend(extra.iter_mut().map(|o| &mut **o));
-        runner.run(&mut observers, &mut |_| {}, stop)
-    };
+    let finished = runner.run(&mut [&mut writer, &mut taps, &mut Many(extra)], &mut |_| {}, stop);
     let written = taps.finish().map_err(|e| TraceError::Run(RunError::Pcap(e)));
     let finished = finished.map_err(TraceError::Run)?;
     written?;
     let (out, counts) = writer.finish().map_err(TraceError::Io)?;
     Ok(TraceRun { out, counts, finished })
+}
+
+/// Several observers as one.
+struct Many<'a, 'b>(&'a mut [&'b mut dyn Observer]);
+
+impl Observer for Many<'_, '_> {
+    fn needs(&self) -> Needs {
+        self.0.iter().map(|o| o.needs()).fold(Needs::default(), |a, b| Needs {
+            delivered_bytes: a.delivered_bytes || b.delivered_bytes,
+            tx_frames: a.tx_frames || b.tx_frames,
+            trace: a.trace || b.trace,
+            cpu_slices: a.cpu_slices || b.cpu_slices,
+        })
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunError> {
+        self.0.iter_mut().try_for_each(|o| o.chunk(chunk))
+    }
 }

@@ -43,7 +43,7 @@ fn the_command_prints_the_library_text_and_is_deterministic() {
 
 #[test]
 fn filters_select_exactly_their_kinds() {
-    let s = Scenario::from_file(scenario_path("echo_round_trip.toml")).unwrap();
+    let s = snapshot::load(scenario_path("echo_round_trip.toml")).unwrap().0;
     let all = snapshot::trace(&s, &Filter::all()).unwrap();
     let kind = |l: &str| l.split_whitespace().nth(1).unwrap().to_string();
     let cases: [(Filter, &[&str]); 5] = [
@@ -75,7 +75,7 @@ fn filters_select_exactly_their_kinds() {
 
 #[test]
 fn jsonl_lines_parse_and_round_trip() {
-    let s = Scenario::from_file(scenario_path("echo_round_trip.toml")).unwrap();
+    let s = snapshot::load(scenario_path("echo_round_trip.toml")).unwrap().0;
     let text = snapshot::trace(&s, &Filter::all()).unwrap();
     let jsonl = snapshot::render(&s, &Filter::all(), Format::Jsonl).unwrap();
     assert_eq!(jsonl.lines().count(), text.lines().count());
@@ -89,7 +89,7 @@ fn jsonl_lines_parse_and_round_trip() {
 
 #[test]
 fn trace_diff_finds_the_first_divergence_of_one_register_value() {
-    let a = Scenario::from_file(scenario_path("one_frame.toml")).unwrap();
+    let a = snapshot::load(scenario_path("one_frame.toml")).unwrap().0;
     let mut b = a.clone();
     b.driver.coalesce.rx_usecs = a.driver.coalesce.rx_usecs + 3;
     let probe = Filter { probe: true, ..Filter::all() };
@@ -108,7 +108,8 @@ fn trace_diff_finds_the_first_divergence_of_one_register_value() {
     let text = std::fs::read_to_string(scenario_path("ring_wrap.toml")).unwrap();
     let (fa, fb) = (dir.join("a.toml"), dir.join("b.toml"));
     std::fs::write(&fa, &text).unwrap();
-    std::fs::write(&fb, text.replace("rx_refill_batch = 4", "rx_refill_batch = 2")).unwrap();
+    std::fs::write(&fb, text.replace("itr_max_irqs_per_sec = 0", "itr_max_irqs_per_sec = 20000")).unwrap();
+    std::fs::copy(scenario_path("spaced_12.pcap"), dir.join("spaced_12.pcap")).unwrap();
     let out = bin().arg("trace-diff").arg(&fa).arg(&fb).output().unwrap();
     let report = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{report}");
@@ -152,7 +153,7 @@ fn a_long_run_streams_with_the_trace_taken_out_every_chunk() {
 
 #[test]
 fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
-    let s = Scenario::from_file(scenario_path("itr_spacing.toml")).unwrap();
+    let s = snapshot::load(scenario_path("itr_spacing.toml")).unwrap().0;
     let mut tl = verinic::observe::timeline::Timeline::new(Vec::new());
     let run =
         run_trace(&s, &sim(), &Filter::all(), Format::Text, std::io::sink(), &mut [&mut tl], &AtomicBool::new(false))

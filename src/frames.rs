@@ -46,7 +46,7 @@ pub fn mixed_burst(count: usize, seed: u64) -> Vec<Vec<u8>> {
 
 /// How the application's generated frames ask for their checksums
 /// (`[tx] csum_offload`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum CsumOffload {
     /// No offload: the application sends [`test_frame`]s (no IP), as always.
@@ -152,7 +152,12 @@ pub fn checksum_partial(frame: &mut [u8], mode: CsumOffload) -> verinic_driver::
     frame[UDP_START + 6..UDP_START + 8].copy_from_slice(&seed.to_be_bytes());
     if mode == CsumOffload::Context {
         frame[24..26].copy_from_slice(&[0, 0]);
-        TxOffload::Ipv4Partial { ip_start: 14, ip_end: (UDP_START - 1) as u16, csum_start: UDP_START as u8, csum_offset: 6 }
+        TxOffload::Ipv4Partial {
+            ip_start: 14,
+            ip_end: (UDP_START - 1) as u16,
+            csum_start: UDP_START as u8,
+            csum_offset: 6,
+        }
     } else {
         TxOffload::Partial { csum_start: UDP_START as u8, csum_offset: 6 }
     }

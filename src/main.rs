@@ -122,6 +122,11 @@ struct RunArgs {
     /// nothing else ([tx] echo = true).
     #[arg(long)]
     echo: bool,
+    /// Checksum offload of the application's frames: none, legacy (UDP/IPv4,
+    /// the NIC inserts the UDP checksum) or context (IPv4 and UDP, from a
+    /// context descriptor) ([tx] csum_offload).
+    #[arg(long, value_enum)]
+    csum_offload: Option<verinic::frames::CsumOffload>,
 }
 
 /// `verinic sweep`'s options.
@@ -193,6 +198,9 @@ impl RunArgs {
         }
         if self.echo {
             scenario.tx.echo = true;
+        }
+        if let Some(c) = self.csum_offload {
+            scenario.tx.csum_offload = c;
         }
         Ok(())
     }

@@ -21,8 +21,8 @@ use std::sync::atomic::AtomicBool;
 
 use verinic_sim::{Profile, SimOptions};
 
-pub use crate::observe::{Bound, Filter, Format, Only, Ring};
 use crate::observe::{run_trace, TraceError};
+pub use crate::observe::{Bound, Filter, Format, Only, Ring};
 use crate::run::Scenario;
 
 /// Longest scenario a snapshot takes, in simulated microseconds: a

@@ -93,9 +93,8 @@ fn trace_diff_finds_the_first_divergence_of_one_register_value() {
     let mut b = a.clone();
     b.driver.coalesce.rx_usecs = a.driver.coalesce.rx_usecs + 3;
     let probe = Filter { probe: true, ..Filter::all() };
-    let lines = |s: &Scenario| -> Vec<String> {
-        snapshot::trace(s, &probe).unwrap().lines().map(str::to_string).collect()
-    };
+    let lines =
+        |s: &Scenario| -> Vec<String> { snapshot::trace(s, &probe).unwrap().lines().map(str::to_string).collect() };
     let (la, lb) = (lines(&a), lines(&b));
     let d = verinic::observe::diff::first_divergence(&la, &lb).expect("they differ");
     assert!(la[d.line].contains("RDTR") && lb[d.line].contains("RDTR"), "{} / {}", la[d.line], lb[d.line]);

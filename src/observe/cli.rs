@@ -44,6 +44,9 @@ pub struct TraceArgs {
     /// Echo server: send every received frame back ([tx] echo = true).
     #[arg(long)]
     pub echo: bool,
+    /// Checksum offload of the application's frames ([tx] csum_offload).
+    #[arg(long, value_enum)]
+    pub csum_offload: Option<crate::frames::CsumOffload>,
     /// Write the trace to this file instead of stdout (streamed as the run goes).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -113,6 +116,9 @@ impl TraceArgs {
         if self.echo {
             s.tx.echo = true;
         }
+        if let Some(c) = self.csum_offload {
+            s.tx.csum_offload = c;
+        }
         if let Some(us) = self.from_us {
             f.from = Some(Bound::us(us));
         }
@@ -145,15 +151,13 @@ pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
     check_files(&scenario, args.config.as_deref(), args.output.as_deref(), args.timeline.as_deref())?;
     let sim = SimOptions { profile: Profile::Fast, ..Default::default() };
     let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
+        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let mut timeline = match &args.timeline {
-        Some(p) => Some(Timeline::new(BufWriter::new(
-            File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        ))),
+        Some(p) => {
+            Some(Timeline::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)))
+        }
         None => None,
     };
     let mut extra: Vec<&mut dyn Observer> = timeline.iter_mut().map(|t| t as &mut dyn Observer).collect();

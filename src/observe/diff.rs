@@ -185,7 +185,7 @@ mod tests {
         let (text, differ) = report(&a, &b, ("a", "b"), 2);
         assert!(differ);
         assert!(text.starts_with("traces diverge at cycle 20 (event 2):"), "{text}");
-        assert!(text.contains("- " ) && text.contains("+     25 irq      rise"));
+        assert!(text.contains("- ") && text.contains("+     25 irq      rise"));
         assert!(text.contains("irq                     2        1       -1  *"), "{text}");
     }
 

@@ -62,7 +62,8 @@ fn name(c: CpuContext) -> &'static str {
 impl<W: Write> Timeline<W> {
     /// A timeline written to `out` (the header goes out at once).
     pub fn new(out: W) -> Self {
-        let mut t = Timeline { out, first: true, pending: None, irq_since: None, counts: Default::default(), error: None };
+        let mut t =
+            Timeline { out, first: true, pending: None, irq_since: None, counts: Default::default(), error: None };
         t.raw("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
         for (tid, track) in [(CPU_TID, "CPU"), (IRQ_TID, "irq line")] {
             t.event(&format!(
@@ -100,7 +101,11 @@ impl<W: Write> Timeline<W> {
 
     fn flush_cpu(&mut self) {
         if let Some(s) = self.pending.take() {
-            let args = if s.context == CpuContext::Softirq { format!(",\"args\":{{\"frames\":{}}}", s.frames) } else { String::new() };
+            let args = if s.context == CpuContext::Softirq {
+                format!(",\"args\":{{\"frames\":{}}}", s.frames)
+            } else {
+                String::new()
+            };
             match s.context {
                 CpuContext::HardIrq => self.counts.hard_irq += 1,
                 CpuContext::Softirq => self.counts.softirq += 1,

@@ -293,8 +293,8 @@ pub fn run_trace<W: Write>(
 ) -> Result<TraceRun<W>, TraceError> {
     let runner = Runner::with_trace(scenario, sim).map_err(TraceError::Run)?;
     let pcap = &scenario.pcap;
-    let mut taps =
-        Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref()).map_err(|e| TraceError::Run(RunError::Pcap(e)))?;
+    let mut taps = Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref())
+        .map_err(|e| TraceError::Run(RunError::Pcap(e)))?;
     let mut writer = TraceWriter::new(filter.clone(), format, out);
     let finished = runner.run(&mut [&mut writer, &mut taps, &mut Many(extra)], &mut |_| {}, stop);
     let written = taps.finish().map_err(|e| TraceError::Run(RunError::Pcap(e)));

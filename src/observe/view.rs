@@ -138,7 +138,8 @@ impl Decoder {
                     0 | 1 => {
                         let base = if *id == 0 { rings.rx } else { rings.tx };
                         let (first, count) = rings.span(base, *addr, *len);
-                        let span = if count <= 1 { first.to_string() } else { format!("{first}..{}", first + count - 1) };
+                        let span =
+                            if count <= 1 { first.to_string() } else { format!("{first}..{}", first + count - 1) };
                         (format!("ring[{span}]"), json!({ "first": first, "count": count }))
                     }
                     _ => (format!("0x{addr:x}+{len}"), json!({ "addr": addr, "len": len })),
@@ -163,10 +164,14 @@ impl Decoder {
                     );
                     let err = flags(
                         d.errors,
-                        &[(rx_errors::CE, "CE"), (rx_errors::TCPE, "TCPE"), (rx_errors::IPE, "IPE"), (rx_errors::RXE, "RXE")],
+                        &[
+                            (rx_errors::CE, "CE"),
+                            (rx_errors::TCPE, "TCPE"),
+                            (rx_errors::IPE, "IPE"),
+                            (rx_errors::RXE, "RXE"),
+                        ],
                     );
-                    let text =
-                        format!("ring[{index}] len={} sta={sta} err={err} csum={:04x}", d.length, d.checksum);
+                    let text = format!("ring[{index}] len={} sta={sta} err={err} csum={:04x}", d.length, d.checksum);
                     let fields = json!({ "index": index, "len": d.length, "sta": sta, "err": err, "csum": d.checksum });
                     emit(mk("rx-wb", Class::Rx, Some(Ring::Rx), true, fields, &text));
                 }

@@ -269,7 +269,8 @@ impl Runner {
         let replay =
             pcap.input.as_deref().map(|p| PcapReplay::open(p, pcap.timing)).transpose().map_err(RunError::Pcap)?;
         let (replay, info) = replay.unzip();
-        let world = World::new(sim, &NicConfig { trace, ..scenario.nic_config() }, scenario.encoder_config()).map_err(RunError::Model)?;
+        let world = World::new(sim, &NicConfig { trace, ..scenario.nic_config() }, scenario.encoder_config())
+            .map_err(RunError::Model)?;
         let mut machine = Machine::new(world, scenario.driver_config(), scenario.cpu_costs(), scenario.app_config())
             .map_err(RunError::Driver)?;
         if let Some(replay) = replay {

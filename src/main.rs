@@ -127,6 +127,10 @@ struct RunArgs {
     /// context descriptor) ([tx] csum_offload).
     #[arg(long, value_enum)]
     csum_offload: Option<verinic::frames::CsumOffload>,
+    /// Write the run's timeline (CPU contexts, the interrupt line) in the
+    /// Chrome trace event format to this file (ui.perfetto.dev, chrome://tracing).
+    #[arg(long, value_name = "FILE.json")]
+    timeline: Option<PathBuf>,
 }
 
 /// `verinic sweep`'s options.
@@ -303,12 +307,15 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         None => Scenario::default(),
     };
     args.apply(&mut scenario)?;
-    let RunArgs { config, json, waves, .. } = args;
+    let RunArgs { config, json, waves, timeline, .. } = args;
     scenario.validate().map_err(|e| match &config {
         Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
         None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
     })?;
     check_files(&scenario, config.as_deref(), waves.as_deref())?;
+    if let (Some(t), Some(c)) = (&timeline, &config) {
+        check_distinct(&[("--config", c.as_path())], &[("--timeline", t.as_path())])?;
+    }
     if waves.is_some() && scenario.duration_us > 1000 {
         eprintln!(
             "note: with a waveform the run is about 15x slower and writes about 15 MB per simulated ms; \
@@ -331,7 +338,10 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
             );
         }
     };
-    let report = run::run_scenario_until(&scenario, &options, &mut progress, &INTERRUPTED)?;
+    let report = match &timeline {
+        Some(t) => verinic::observe::timeline::run_with_timeline(&scenario, &options, &mut progress, &INTERRUPTED, t)?,
+        None => run::run_scenario_until(&scenario, &options, &mut progress, &INTERRUPTED)?,
+    };
 
     let text = if json { report.to_json() } else { report.to_string() };
     let mut out = std::io::stdout().lock();

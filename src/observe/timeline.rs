@@ -172,3 +172,29 @@ impl<W: Write> Observer for Timeline<W> {
         Ok(())
     }
 }
+
+/// `verinic run --timeline FILE`: runs `scenario` as
+/// [`run_scenario_until`](crate::run::run_scenario_until) does (report,
+/// capture files) and writes its timeline to `path` as it goes (the NIC's
+/// trace is on, for the interrupt line).
+pub fn run_with_timeline(
+    scenario: &crate::run::Scenario,
+    sim: &verinic_sim::SimOptions,
+    progress: &mut dyn FnMut(&crate::run::Progress),
+    stop: &std::sync::atomic::AtomicBool,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::run::Report> {
+    use anyhow::Context;
+    let runner = crate::run::Runner::with_trace(scenario, sim)?;
+    let pcap = &scenario.pcap;
+    let mut taps = crate::pcap::Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref())?;
+    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut timeline = Timeline::new(std::io::BufWriter::new(file));
+    let mut measure = crate::run::Measure::default();
+    let finished = runner.run(&mut [&mut measure, &mut taps, &mut timeline], progress, stop);
+    let written = taps.finish();
+    let closed = timeline.finish().with_context(|| format!("writing {}", path.display()));
+    let finished = finished?;
+    closed?;
+    Ok(crate::run::Report::new(scenario, &finished, &measure, written?))
+}

@@ -443,8 +443,13 @@ impl Scenario {
     /// its type ([`check_paths`]), then the fields are read (those left out
     /// take their defaults) and validated ([`Scenario::validate`]). With
     /// `file`, errors name it and relative `[pcap]` paths are taken relative
-    /// to its directory.
-    pub fn from_value(value: toml::Value, file: Option<&Path>) -> Result<Self, ScenarioError> {
+    /// to its directory. A `[snapshot]` table (the snapshot test's filter,
+    /// see `verinic::snapshot`) is ignored.
+    pub fn from_value(mut value: toml::Value, file: Option<&Path>) -> Result<Self, ScenarioError> {
+        // `[snapshot]` is the snapshot filter (verinic::snapshot), not part of the run
+        if let toml::Value::Table(t) = &mut value {
+            t.remove("snapshot");
+        }
         let in_file = |e: ScenarioError| match file {
             Some(f) => e.in_file(f),
             None => e,

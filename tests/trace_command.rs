@@ -223,3 +223,23 @@ fn tx_checksum_offload_from_a_scenario() {
         }
     }
 }
+
+#[test]
+fn run_writes_a_timeline_that_parses() {
+    let dir = std::env::temp_dir().join(format!("verinic-timeline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("t.json");
+    let out = bin()
+        .args(["run", "--json", "--config", &scenario_path("itr_spacing.toml"), "--timeline"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    let count = |name: &str| events.iter().filter(|e| e["name"] == name).count() as u64;
+    // every interrupt the report counts (the window's) has its handler slice
+    assert!(count("hard irq") >= report["irqs"].as_u64().unwrap());
+    assert!(count("hard irq") > 0 && count("irq") > 0 && count("softirq") > 0);
+}

@@ -243,3 +243,23 @@ fn run_writes_a_timeline_that_parses() {
     assert!(count("hard irq") >= report["irqs"].as_u64().unwrap());
     assert!(count("hard irq") > 0 && count("irq") > 0 && count("softirq") > 0);
 }
+
+/// The glob snapshot test catches a change of behaviour: with a different
+/// refill batch, out_of_buffers' traffic is no longer its snapshot.
+#[test]
+fn a_changed_refill_batch_changes_the_snapshot() {
+    let snap = std::fs::read_to_string(format!(
+        "{}/tests/snapshots/scenario_snapshots__trace@out_of_buffers.toml.snap",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let saved = verinic::observe::diff::parse_saved(&snap).unwrap();
+    let (mut s, filter) = snapshot::load(scenario_path("out_of_buffers.toml")).unwrap();
+    let same: Vec<String> = snapshot::trace(&s, &filter).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(same, saved, "the snapshot as committed");
+    s.driver.rx_refill_batch = 2;
+    let changed: Vec<String> = snapshot::trace(&s, &filter).unwrap().lines().map(str::to_string).collect();
+    let d = verinic::observe::diff::first_divergence(&saved, &changed).expect("a different refill batch shows");
+    // the first refill: one RDT write per batch of 2 instead of one for all
+    assert!(saved[d.line].contains("RDT") || changed[d.line].contains("RDT"), "{}", changed[d.line]);
+}

@@ -39,6 +39,21 @@ fn the_command_prints_the_library_text_and_is_deterministic() {
     let out = bin().args(["trace", "--config", &path, "-o"]).arg(&file).output().unwrap();
     assert!(out.status.success());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    // the command line's filters override the file's [snapshot] table
+    let out = bin()
+        .args(["trace", "--config", &path, "--only", "irq", "--only", "rx", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = String::from_utf8(out.stdout).unwrap();
+    let want = snapshot::render(
+        &snapshot::load(&path).unwrap().0,
+        &Filter { probe: true, ..Filter::all().only(Only::Irq).only(Only::Rx) },
+        Format::Jsonl,
+    )
+    .unwrap();
+    assert_eq!(lines, want);
+    assert!(lines.lines().all(|l| l.contains(r#""class":"irq""#) || l.contains(r#""class":"rx""#)));
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! - [`run`]: one scenario: its file format, the runner, the measurements
 //!   and the report;
 //! - [`pcap`]: captures in and out of the wire;
-//! - [`trace_view`]: the decoded descriptor traffic;
+//! - [`observe`]: the decoded descriptor traffic (`verinic trace`), also
+//!   reachable as [`trace_view`]; [`snapshot`]: snapshot tests of scenarios;
 //! - [`loopback`]: the MAC-only demo; [`frames`] and [`rng`]: test frames
 //!   and the seeded generator behind all randomness.
 
@@ -18,9 +19,12 @@ pub mod cosim;
 pub mod explore;
 pub mod frames;
 pub mod loopback;
+pub mod observe;
 pub mod pcap;
 pub mod rng;
 pub mod run;
-pub mod trace_view;
+pub mod snapshot;
+
+pub use observe::view as trace_view;
 
 pub use verinic_sim as sim;

@@ -76,6 +76,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// The decoded descriptor traffic of a scenario (register accesses,
+    /// descriptor fetches and write-backs, packet DMA, interrupt edges),
+    /// cycle-stamped, filtered, as text or JSONL (docs/snapshots.md).
+    Trace(verinic::observe::cli::TraceArgs),
+    /// Where two traces part (scenario files or saved traces): the first
+    /// differing cycle with context, and counts by kind; exit 1 if they differ.
+    TraceDiff(verinic::observe::diff::DiffArgs),
     /// Loopback demo: a mixed burst through MAC TX -> XGMII wire -> MAC RX.
     Loopback {
         /// Frames in the burst, 1..=1000000 (the burst is built in memory
@@ -130,6 +137,15 @@ struct RunArgs {
     /// nothing else ([tx] echo = true).
     #[arg(long)]
     echo: bool,
+    /// Checksum offload of the application's frames: none, legacy (UDP/IPv4,
+    /// the NIC inserts the UDP checksum) or context (IPv4 and UDP, from a
+    /// context descriptor) ([tx] csum_offload).
+    #[arg(long, value_enum)]
+    csum_offload: Option<verinic::frames::CsumOffload>,
+    /// Write the run's timeline (CPU contexts, the interrupt line) in the
+    /// Chrome trace event format to this file (ui.perfetto.dev, chrome://tracing).
+    #[arg(long, value_name = "FILE.json")]
+    timeline: Option<PathBuf>,
 }
 
 /// `verinic sweep`'s options.
@@ -246,6 +262,9 @@ impl RunArgs {
         if self.echo {
             scenario.tx.echo = true;
         }
+        if let Some(c) = self.csum_offload {
+            scenario.tx.csum_offload = c;
+        }
         Ok(())
     }
 }
@@ -307,6 +326,8 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             }
             Ok(true)
         }
+        Command::Trace(args) => verinic::observe::cli::trace(&args, &INTERRUPTED),
+        Command::TraceDiff(args) => verinic::observe::diff::trace_diff(&args),
         Command::Plot { dir } => {
             for f in workbench::draw(&dir)? {
                 println!("{}", f.display());
@@ -352,12 +373,15 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
         None => Scenario::default(),
     };
     args.apply(&mut scenario)?;
-    let RunArgs { config, json, waves, .. } = args;
+    let RunArgs { config, json, waves, timeline, .. } = args;
     scenario.validate().map_err(|e| match &config {
         Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
         None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
     })?;
     check_files(&scenario, config.as_deref(), waves.as_deref())?;
+    if let (Some(t), Some(c)) = (&timeline, &config) {
+        check_distinct(&[("--config", c.as_path())], &[("--timeline", t.as_path())])?;
+    }
     if waves.is_some() && scenario.duration_us > 1000 {
         eprintln!(
             "note: with a waveform the run is about 15x slower and writes about 15 MB per simulated ms; \
@@ -380,7 +404,10 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
             );
         }
     };
-    let report = run::run_scenario_until(&scenario, &options, &mut progress, &INTERRUPTED)?;
+    let report = match &timeline {
+        Some(t) => verinic::observe::timeline::run_with_timeline(&scenario, &options, &mut progress, &INTERRUPTED, t)?,
+        None => run::run_scenario_until(&scenario, &options, &mut progress, &INTERRUPTED)?,
+    };
 
     let text = if json { report.to_json() } else { report.to_string() };
     let mut out = std::io::stdout().lock();

@@ -190,7 +190,8 @@ fn json_has_the_documented_fields() {
             "frames_on_wire",
             "bad_on_wire",
             "tx_busy",
-            "in_flight_at_end"
+            "in_flight_at_end",
+            "csum_offloaded"
         ])
     );
     assert_eq!(keys(&v["scenario"]), sorted(&["duration_us", "seed", "rx", "tx", "driver", "cpu", "memory", "mmio"]));

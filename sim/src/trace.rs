@@ -353,6 +353,13 @@ impl Trace {
         self.dropped = 0;
     }
 
+    /// Takes every event held out of the trace, oldest first, leaving it
+    /// empty but still recording (the dropped count stays): a long run
+    /// drains its trace chunk by chunk so that memory stays flat.
+    pub fn take_records(&mut self) -> Vec<Record> {
+        self.records.drain(..).collect()
+    }
+
     /// Events in the order they were recorded.
     pub fn iter(&self) -> impl Iterator<Item = &Record> + '_ {
         self.records.iter()

@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError};
+use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError, TxOffload};
 
 use super::platform::Host;
 use super::world::World;
@@ -39,6 +39,9 @@ pub struct AppConfig {
     /// are dropped, counted in `AppStats::echo_dropped`) and go out in
     /// batches of up to `tx_batch`.
     pub echo: bool,
+    /// Generated frames are UDP/IPv4 handed over as CHECKSUM_PARTIAL (the
+    /// NIC inserts the checksums), unless [`CsumOffload::None`](crate::frames::CsumOffload::None).
+    pub tx_csum: crate::frames::CsumOffload,
 }
 
 impl Default for AppConfig {
@@ -50,6 +53,7 @@ impl Default for AppConfig {
             tx_frame_len: 60,
             tx_batch: 1,
             echo: false,
+            tx_csum: crate::frames::CsumOffload::None,
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct AppStats {
     /// Frames echo mode could not send back: the echo FIFO was full, or the
     /// driver refused the frame (too long for `xmit`).
     pub echo_dropped: u64,
+    /// Frames sent with a checksum for the NIC to insert (`[tx] csum_offload`).
+    pub tx_csum_offloaded: u64,
 }
 
 /// The sequence number the traffic generator writes at bytes 14..18.
@@ -140,6 +146,35 @@ pub fn frame_seq(data: &[u8]) -> Option<u32> {
     } else {
         None
     }
+}
+
+/// What the core was doing in a [`CpuSlice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuContext {
+    /// The hard interrupt handler.
+    HardIrq,
+    /// A softirq pass: NAPI polls (RX and TX cleaning, refill).
+    Softirq,
+    /// The application: consuming, echoing or sending frames.
+    App,
+    /// Nothing to do: the device ran until it interrupted or the
+    /// application had work.
+    Idle,
+}
+
+/// One decision of the core's scheduler, for a timeline
+/// ([`Machine::cpu_log`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuSlice {
+    /// What the core did.
+    pub context: CpuContext,
+    /// CPU time it started (ns).
+    pub start_ns: u64,
+    /// CPU time it ended (ns).
+    pub end_ns: u64,
+    /// Frames a softirq pass delivered to the stack (0 for the rest).
+    pub frames: u32,
 }
 
 /// The simulated host: device, driver, application and the core's clock.
@@ -163,12 +198,15 @@ pub struct Machine {
     /// Delivered frames' descriptor status, errors, raw checksum and the
     /// driver's checksum verdict (only with `keep_frames`).
     pub rx_meta: Vec<(u8, u8, u16, verinic_driver::ChecksumVerdict)>,
+    /// When set, every decision of the core's scheduler is appended here
+    /// (for a timeline); whoever runs the machine takes the slices out.
+    pub cpu_log: Option<Vec<CpuSlice>>,
     cpu_ns: u64,
     app_cfg: AppConfig,
     socket_backlog: usize,
     next_tx_ns: f64,
     tx_seq: u32,
-    tx_frame: Option<Bytes>,
+    tx_frame: Option<(Bytes, TxOffload)>,
     echo_queue: VecDeque<Bytes>,
 }
 
@@ -192,6 +230,7 @@ impl Machine {
             keep_frames: false,
             delivered_frames: Vec::new(),
             rx_meta: Vec::new(),
+            cpu_log: None,
             cpu_ns,
             app_cfg: app,
             socket_backlog: 0,
@@ -224,6 +263,16 @@ impl Machine {
     fn step(&mut self, until_ns: u64) {
         Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns }.catch_up();
         let start = self.cpu_ns;
+        let delivered = self.app.delivered;
+        let context = self.decide(until_ns);
+        if let Some(log) = &mut self.cpu_log {
+            let frames = (self.app.delivered - delivered) as u32;
+            log.push(CpuSlice { context, start_ns: start, end_ns: self.cpu_ns, frames });
+        }
+    }
+
+    fn decide(&mut self, until_ns: u64) -> CpuContext {
+        let start = self.cpu_ns;
         if self.driver.napi_scheduled() {
             let mut got = Vec::new();
             {
@@ -234,6 +283,7 @@ impl Machine {
             for p in got {
                 self.deliver(p);
             }
+            CpuContext::Softirq
         } else if self.world.nic.irq() {
             let outcome = self.with_host(|d, h| d.irq(h));
             match outcome {
@@ -241,13 +291,16 @@ impl Machine {
                 IrqOutcome::NotOurs => self.app.irqs_not_ours += 1,
             }
             self.cpu.irq_ns += self.cpu_ns - start;
+            CpuContext::HardIrq
         } else if self.socket_backlog > 0 {
             self.socket_backlog -= 1;
             self.cpu_ns += self.app_cfg.rx_ns_per_frame;
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else if !self.echo_queue.is_empty() && !self.driver.tx_queue_stopped() {
             self.echo_some();
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else if self.tx_due() && !self.driver.tx_queue_stopped() {
             let period = 1e9 / self.app_cfg.tx_frames_per_sec;
             let due = ((self.cpu_ns as f64 - self.next_tx_ns) / period).floor() as usize + 1;
@@ -258,6 +311,7 @@ impl Machine {
                 }
             }
             self.cpu.app_ns += self.cpu_ns - start;
+            CpuContext::App
         } else {
             // Idle: the device runs until it interrupts or the app has work.
             let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
@@ -266,6 +320,7 @@ impl Machine {
             }
             self.cpu_ns = self.cpu_ns.max(self.world.now_ns());
             self.cpu.idle_ns += self.cpu_ns - start;
+            CpuContext::Idle
         }
     }
 
@@ -343,16 +398,28 @@ impl Machine {
 
     /// Sends the next frame; false if the driver refused it.
     fn send_one(&mut self, more: bool) -> bool {
-        let frame = match &self.tx_frame {
+        use crate::frames::{checksum_partial, udp_ipv4_frame, CsumOffload};
+        let mode = self.app_cfg.tx_csum;
+        let (frame, offload) = match &self.tx_frame {
             Some(f) => f.clone(),
             None => {
                 let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
-                Bytes::from(crate::frames::test_frame(self.app_cfg.tx_frame_len.max(18), self.tx_seq, &mut rng))
+                let len = self.app_cfg.tx_frame_len;
+                if mode == CsumOffload::None {
+                    (Bytes::from(crate::frames::test_frame(len.max(18), self.tx_seq, &mut rng)), TxOffload::None)
+                } else {
+                    let mut f = udp_ipv4_frame(len, self.tx_seq, &mut rng);
+                    let offload = checksum_partial(&mut f, mode);
+                    (Bytes::from(f), offload)
+                }
             }
         };
-        match self.with_host(|d, h| d.xmit(h, frame.clone(), more)) {
+        match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, more)) {
             Ok(()) => {
                 self.app.tx_sent += 1;
+                if offload != TxOffload::None {
+                    self.app.tx_csum_offloaded += 1;
+                }
                 self.tx_seq = self.tx_seq.wrapping_add(1);
                 self.tx_frame = None;
                 self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
@@ -360,7 +427,7 @@ impl Machine {
             }
             Err(TxError::QueueStopped) => {
                 // retried when the queue wakes; a batch in progress was flushed
-                self.tx_frame = Some(frame);
+                self.tx_frame = Some((frame, offload));
                 self.app.tx_busy += 1;
                 false
             }

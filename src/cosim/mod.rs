@@ -12,7 +12,7 @@ pub mod platform;
 pub mod wire_log;
 pub mod world;
 
-pub use machine::{AppConfig, AppStats, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
+pub use machine::{AppConfig, AppStats, CpuContext, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
 pub use platform::Host;
 pub use wire_log::{frame_digest, WireLog, WIRE_LOG_WINDOW};
 pub use world::{cycle_ns, RxSource, World, WorldError};

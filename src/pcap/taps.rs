@@ -53,7 +53,7 @@ impl Taps {
 
 impl Observer for Taps {
     fn needs(&self) -> Needs {
-        Needs { delivered_bytes: self.delivered.is_some(), tx_frames: self.transmitted.is_some() }
+        Needs { delivered_bytes: self.delivered.is_some(), tx_frames: self.transmitted.is_some(), ..Needs::default() }
     }
 
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunError> {

@@ -174,6 +174,9 @@ pub struct TxReport {
     pub tx_busy: u64,
     /// `frames_offered - frames_on_wire - bad_on_wire`: still queued at the end.
     pub in_flight_at_end: u64,
+    /// Frames handed over as CHECKSUM_PARTIAL, for the NIC to insert their
+    /// checksums (`tx.csum_offload`).
+    pub csum_offloaded: u64,
 }
 
 impl Report {
@@ -205,6 +208,7 @@ impl Report {
             bad_on_wire: m.world.tx_bad,
             tx_busy: m.app.tx_busy,
             in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad),
+            csum_offloaded: m.app.tx_csum_offloaded,
         };
         let pcap = (!scenario.pcap.is_unused()).then(|| PcapReport {
             input_format: run.replay.as_ref().map(|r| r.format.name()),
@@ -514,6 +518,14 @@ impl fmt::Display for Report {
         writeln!(f, "  bad on the wire        {:>12}", t.bad_on_wire)?;
         writeln!(f, "  tx_busy                {:>12}", t.tx_busy)?;
         writeln!(f, "  in flight at end       {:>12}", t.in_flight_at_end)?;
+        if sc.tx.csum_offload != crate::frames::CsumOffload::None {
+            writeln!(
+                f,
+                "  checksum offloaded     {:>12}  (UDP/IPv4, csum_offload = {})",
+                t.csum_offloaded,
+                sc.tx.csum_offload.name()
+            )?;
+        }
         writeln!(f, "host")?;
         writeln!(f, "  interrupts             {:>12}  ({:.0}/s)", self.irqs, self.irqs_per_sec)?;
         writeln!(f, "  rx_no_buffer_count     {:>12}", self.rx_no_buffer_count)?;

@@ -32,12 +32,14 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use verinic_driver::Coalesce;
+use verinic_sim::nic::NicConfig;
+use verinic_sim::trace::Record;
 use verinic_sim::xgmii::RxFrame;
 use verinic_sim::SimOptions;
 
 use super::scenario::{FieldError, Scenario};
 use super::traffic::RxTraffic;
-use crate::cosim::{cycle_ns, frame_digest, CpuTime, Delivery, Machine, TxNotSent, World, WorldError};
+use crate::cosim::{cycle_ns, frame_digest, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, World, WorldError};
 use crate::pcap::{PcapError, PcapReplay, ReplayInfo};
 
 /// Simulated time the drain may take on top of the interrupt hold-off that
@@ -86,6 +88,13 @@ pub struct Chunk<'a> {
     /// Frames the NIC transmitted, as the link partner decoded them, when
     /// an observer asked for them ([`Needs::tx_frames`]).
     pub tx_frames: &'a [RxFrame],
+    /// The NIC's event trace since the previous chunk, oldest first, when
+    /// an observer asked for it ([`Needs::trace`]; the run must have been
+    /// built with [`Runner::with_trace`], or the trace is empty).
+    pub trace: &'a [Record],
+    /// What the core did since the previous chunk, one slice per decision
+    /// of its scheduler, when an observer asked for it ([`Needs::cpu_slices`]).
+    pub cpu_slices: &'a [CpuSlice],
     /// The machine as it stands.
     pub machine: &'a Machine,
 }
@@ -97,6 +106,10 @@ pub struct Needs {
     pub delivered_bytes: bool,
     /// Every frame the NIC transmitted.
     pub tx_frames: bool,
+    /// The NIC's event trace, taken out of it every chunk.
+    pub trace: bool,
+    /// The core's scheduling decisions ([`Machine::cpu_log`]).
+    pub cpu_slices: bool,
 }
 
 /// Something that watches a run as it goes.
@@ -239,13 +252,25 @@ impl Runner {
     /// probes the driver and attaches the traffic source (a capture is
     /// checked whole before anything runs).
     pub fn new(scenario: &Scenario, sim: &SimOptions) -> Result<Self, RunError> {
+        Self::build(scenario, sim, false)
+    }
+
+    /// [`Runner::new`] with the NIC's event trace recording from reset, so
+    /// that it holds the driver's probe (the ring bases it programs) too.
+    /// An observer that asks for [`Needs::trace`] gets it chunk by chunk.
+    pub fn with_trace(scenario: &Scenario, sim: &SimOptions) -> Result<Self, RunError> {
+        Self::build(scenario, sim, true)
+    }
+
+    fn build(scenario: &Scenario, sim: &SimOptions, trace: bool) -> Result<Self, RunError> {
         scenario.validate().map_err(RunError::Scenario)?;
         let wall0 = Instant::now();
         let pcap = &scenario.pcap;
         let replay =
             pcap.input.as_deref().map(|p| PcapReplay::open(p, pcap.timing)).transpose().map_err(RunError::Pcap)?;
         let (replay, info) = replay.unzip();
-        let world = World::new(sim, &scenario.nic_config(), scenario.encoder_config()).map_err(RunError::Model)?;
+        let world = World::new(sim, &NicConfig { trace, ..scenario.nic_config() }, scenario.encoder_config())
+            .map_err(RunError::Model)?;
         let mut machine = Machine::new(world, scenario.driver_config(), scenario.cpu_costs(), scenario.app_config())
             .map_err(RunError::Driver)?;
         if let Some(replay) = replay {
@@ -276,10 +301,15 @@ impl Runner {
         let needs = observers.iter().map(|o| o.needs()).fold(Needs::default(), |a, b| Needs {
             delivered_bytes: a.delivered_bytes || b.delivered_bytes,
             tx_frames: a.tx_frames || b.tx_frames,
+            trace: a.trace || b.trace,
+            cpu_slices: a.cpu_slices || b.cpu_slices,
         });
         let m = &mut self.machine;
         m.keep_frames |= needs.delivered_bytes;
         m.world.keep_tx_frames |= needs.tx_frames;
+        if needs.cpu_slices && m.cpu_log.is_none() {
+            m.cpu_log = Some(Vec::new());
+        }
 
         let start_ns = m.now_ns();
         let total_ns = self.scenario.duration_us * 1000;
@@ -287,7 +317,7 @@ impl Runner {
         m.world.stop_source_at(end_ns);
         m.world.wire.set_window(start_ns..end_ns);
         let (cpu0, irqs0) = (m.cpu, m.app.irqs);
-        let mut tap = Tap::default();
+        let mut tap = Tap { trace: needs.trace, ..Tap::default() };
         let mut interrupted = false;
         while m.now_ns() < end_ns {
             if stop.load(Ordering::Relaxed) {
@@ -337,6 +367,7 @@ impl Runner {
 #[derive(Default)]
 struct Tap {
     matched: Vec<Matched>,
+    trace: bool,
 }
 
 impl Tap {
@@ -350,6 +381,8 @@ impl Tap {
         let deliveries = std::mem::take(&mut m.deliveries);
         let frames = std::mem::take(&mut m.delivered_frames);
         let tx_frames = std::mem::take(&mut m.world.tx_frames);
+        let trace = if self.trace { m.world.nic.trace_mut().take_records() } else { Vec::new() };
+        let cpu_slices = m.cpu_log.as_mut().map(std::mem::take).unwrap_or_default();
         m.rx_meta.clear();
         let by_content = m.world.wire.keeps_digests();
         self.matched.clear();
@@ -367,6 +400,8 @@ impl Tap {
             deliveries: &self.matched,
             delivered_frames: &frames,
             tx_frames: &tx_frames,
+            trace: &trace,
+            cpu_slices: &cpu_slices,
             machine: m,
         };
         observers.iter_mut().try_for_each(|o| o.chunk(&chunk))

@@ -40,6 +40,7 @@ use verinic_sim::xgmii::EncoderConfig;
 
 use super::paths::same_file;
 use crate::cosim::AppConfig;
+use crate::frames::CsumOffload;
 use crate::pcap::Timing;
 
 /// Smallest frame length with FCS a scenario may use.
@@ -147,11 +148,17 @@ pub struct TxSpec {
     /// Echo server: send every received frame back, and nothing else
     /// (`frames_per_sec` and `frame_size` are then not used). Default false.
     pub echo: bool,
+    /// Checksum offload of the application's frames: `"none"` (plain test
+    /// frames, no IP), `"legacy"` (UDP/IPv4 frames, the NIC inserts the UDP
+    /// checksum from a legacy descriptor) or `"context"` (UDP/IPv4 frames,
+    /// the NIC inserts the IPv4 header and UDP checksums from a context
+    /// descriptor). Default `"none"`.
+    pub csum_offload: CsumOffload,
 }
 
 impl Default for TxSpec {
     fn default() -> Self {
-        TxSpec { frames_per_sec: 100_000.0, frame_size: 512, echo: false }
+        TxSpec { frames_per_sec: 100_000.0, frame_size: 512, echo: false, csum_offload: CsumOffload::None }
     }
 }
 
@@ -436,8 +443,13 @@ impl Scenario {
     /// its type ([`check_paths`]), then the fields are read (those left out
     /// take their defaults) and validated ([`Scenario::validate`]). With
     /// `file`, errors name it and relative `[pcap]` paths are taken relative
-    /// to its directory.
-    pub fn from_value(value: toml::Value, file: Option<&Path>) -> Result<Self, ScenarioError> {
+    /// to its directory. A `[snapshot]` table (the snapshot test's filter,
+    /// see `verinic::snapshot`) is ignored.
+    pub fn from_value(mut value: toml::Value, file: Option<&Path>) -> Result<Self, ScenarioError> {
+        // `[snapshot]` is the snapshot filter (verinic::snapshot), not part of the run
+        if let toml::Value::Table(t) = &mut value {
+            t.remove("snapshot");
+        }
         let in_file = |e: ScenarioError| match file {
             Some(f) => e.in_file(f),
             None => e,
@@ -607,6 +619,7 @@ impl Scenario {
             tx_frames_per_sec: if self.tx.echo { 0.0 } else { self.tx.frames_per_sec },
             tx_frame_len: self.tx.frame_size.saturating_sub(4),
             echo: self.tx.echo,
+            tx_csum: self.tx.csum_offload,
             ..AppConfig::default()
         }
     }

@@ -1,0 +1,200 @@
+//! A run's timeline in the Chrome trace event format (a JSON object with a
+//! `traceEvents` array; opens in <https://ui.perfetto.dev> and
+//! chrome://tracing): where the simulated CPU's time went, as slices on a
+//! "CPU" track (`hard irq`, `softirq` with the frames each NAPI pass
+//! delivered, `app`, `idle`; back-to-back decisions of one context are
+//! merged), and the NIC's interrupt line on an "irq line" track (a slice
+//! while it is high). Times are in microseconds of simulated time (CPU time
+//! for the CPU, device time for the line), written with ns precision.
+//! Streamed: each chunk's slices are written as the run goes.
+
+use std::io::Write;
+
+use verinic_sim::trace::Event;
+
+use crate::cosim::{cycle_ns, CpuContext, CpuSlice};
+use crate::run::{Chunk, Needs, Observer, RunError};
+
+/// Process and thread ids of the tracks.
+const PID: u32 = 1;
+const CPU_TID: u32 = 1;
+const IRQ_TID: u32 = 2;
+
+/// Slices written, by name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimelineCounts {
+    /// `hard irq` slices.
+    pub hard_irq: u64,
+    /// `softirq` slices (one per softirq pass).
+    pub softirq: u64,
+    /// `app` slices (merged).
+    pub app: u64,
+    /// `idle` slices (merged).
+    pub idle: u64,
+    /// Interrupt line rises.
+    pub irq_rises: u64,
+}
+
+/// An [`Observer`] writing the timeline to `out`. The interrupt line needs
+/// the run traced ([`Runner::with_trace`](crate::run::Runner::with_trace)).
+pub struct Timeline<W: Write> {
+    out: W,
+    first: bool,
+    pending: Option<CpuSlice>,
+    irq_since: Option<u64>,
+    counts: TimelineCounts,
+    error: Option<std::io::Error>,
+}
+
+fn us(ns: u64) -> String {
+    format!("{}.{:03}", ns / 1000, ns % 1000)
+}
+
+fn name(c: CpuContext) -> &'static str {
+    match c {
+        CpuContext::HardIrq => "hard irq",
+        CpuContext::Softirq => "softirq",
+        CpuContext::App => "app",
+        CpuContext::Idle => "idle",
+    }
+}
+
+impl<W: Write> Timeline<W> {
+    /// A timeline written to `out` (the header goes out at once).
+    pub fn new(out: W) -> Self {
+        let mut t =
+            Timeline { out, first: true, pending: None, irq_since: None, counts: Default::default(), error: None };
+        t.raw("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+        for (tid, track) in [(CPU_TID, "CPU"), (IRQ_TID, "irq line")] {
+            t.event(&format!(
+                "{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":{PID},\"tid\":{tid},\"args\":{{\"name\":\"{track}\"}}}}"
+            ));
+        }
+        t.event(&format!(
+            "{{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":{PID},\"tid\":0,\"args\":{{\"name\":\"verinic\"}}}}"
+        ));
+        t
+    }
+
+    fn raw(&mut self, s: &str) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(s.as_bytes()) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn event(&mut self, json: &str) {
+        let sep = if self.first { "" } else { ",\n" };
+        self.first = false;
+        self.raw(&format!("{sep}{json}"));
+    }
+
+    fn slice(&mut self, name: &str, tid: u32, start_ns: u64, end_ns: u64, args: &str) {
+        self.event(&format!(
+            "{{\"name\":\"{name}\",\"cat\":\"{}\",\"ph\":\"X\",\"pid\":{PID},\"tid\":{tid},\"ts\":{},\"dur\":{}{args}}}",
+            if tid == CPU_TID { "cpu" } else { "nic" },
+            us(start_ns),
+            us(end_ns.saturating_sub(start_ns)),
+        ));
+    }
+
+    fn flush_cpu(&mut self) {
+        if let Some(s) = self.pending.take() {
+            let args = if s.context == CpuContext::Softirq {
+                format!(",\"args\":{{\"frames\":{}}}", s.frames)
+            } else {
+                String::new()
+            };
+            match s.context {
+                CpuContext::HardIrq => self.counts.hard_irq += 1,
+                CpuContext::Softirq => self.counts.softirq += 1,
+                CpuContext::App => self.counts.app += 1,
+                CpuContext::Idle => self.counts.idle += 1,
+            }
+            self.slice(name(s.context), CPU_TID, s.start_ns, s.end_ns, &args);
+        }
+    }
+
+    fn cpu(&mut self, s: &CpuSlice) {
+        if s.end_ns == s.start_ns && s.frames == 0 && s.context != CpuContext::HardIrq {
+            return;
+        }
+        if let Some(p) = &mut self.pending {
+            let mergeable = matches!(s.context, CpuContext::App | CpuContext::Idle);
+            if mergeable && p.context == s.context && p.end_ns == s.start_ns {
+                p.end_ns = s.end_ns;
+                return;
+            }
+        }
+        self.flush_cpu();
+        self.pending = Some(*s);
+    }
+
+    /// Ends the open slices, closes the JSON and returns the output and the
+    /// counts, or the first write error.
+    pub fn finish(mut self) -> std::io::Result<(W, TimelineCounts)> {
+        self.flush_cpu();
+        self.raw("\n]}\n");
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.out.flush()?;
+        Ok((self.out, self.counts))
+    }
+}
+
+impl<W: Write> Observer for Timeline<W> {
+    fn needs(&self) -> Needs {
+        Needs { trace: true, cpu_slices: true, ..Needs::default() }
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunError> {
+        for s in chunk.cpu_slices {
+            self.cpu(s);
+        }
+        for r in chunk.trace {
+            if let Event::Irq { level } = r.event {
+                let t = cycle_ns(r.cycle);
+                match (level, self.irq_since) {
+                    (true, None) => {
+                        self.irq_since = Some(t);
+                        self.counts.irq_rises += 1;
+                    }
+                    (false, Some(since)) => {
+                        self.irq_since = None;
+                        self.slice("irq", IRQ_TID, since, t, "");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `verinic run --timeline FILE`: runs `scenario` as
+/// [`run_scenario_until`](crate::run::run_scenario_until) does (report,
+/// capture files) and writes its timeline to `path` as it goes (the NIC's
+/// trace is on, for the interrupt line).
+pub fn run_with_timeline(
+    scenario: &crate::run::Scenario,
+    sim: &verinic_sim::SimOptions,
+    progress: &mut dyn FnMut(&crate::run::Progress),
+    stop: &std::sync::atomic::AtomicBool,
+    path: &std::path::Path,
+) -> anyhow::Result<crate::run::Report> {
+    use anyhow::Context;
+    let runner = crate::run::Runner::with_trace(scenario, sim)?;
+    let pcap = &scenario.pcap;
+    let mut taps = crate::pcap::Taps::open(pcap.output.as_deref(), pcap.delivered.as_deref())?;
+    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut timeline = Timeline::new(std::io::BufWriter::new(file));
+    let mut measure = crate::run::Measure::default();
+    let finished = runner.run(&mut [&mut measure, &mut taps, &mut timeline], progress, stop);
+    let written = taps.finish();
+    let closed = timeline.finish().with_context(|| format!("writing {}", path.display()));
+    let finished = finished?;
+    closed?;
+    Ok(crate::run::Report::new(scenario, &finished, &measure, written?))
+}

@@ -133,6 +133,10 @@ struct RunArgs {
     /// ([pcap] delivered).
     #[arg(long, value_name = "FILE")]
     pcap_delivered: Option<PathBuf>,
+    /// Send captured frames shorter than 60 bytes as runts (the MAC drops
+    /// them) instead of padding them to 60 as their sender did ([pcap] runts).
+    #[arg(long)]
+    pcap_runts: bool,
     /// Echo server: the application sends every received frame back and
     /// nothing else ([tx] echo = true).
     #[arg(long)]
@@ -258,6 +262,14 @@ impl RunArgs {
         }
         if let Some(p) = &self.pcap_delivered {
             pcap.delivered = Some(p.clone());
+        }
+        if self.pcap_runts {
+            if pcap.input.is_none() {
+                anyhow::bail!(
+                    "--pcap-runts needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)"
+                );
+            }
+            pcap.runts = true;
         }
         if self.echo {
             scenario.tx.echo = true;

@@ -121,6 +121,17 @@ fn write_pcapng(path: &Path, frames: &[CapturedFrame], linktype: DataLink) {
 /// An echo run of `input` with both output files; returns the report and
 /// the two files' frames.
 fn echo_run(dir: &Path, input: &Path, timing: Timing, us: u64) -> (Report, Vec<CapturedFrame>, Vec<CapturedFrame>) {
+    echo_run_with(dir, input, timing, us, false)
+}
+
+/// [`echo_run`], with short frames sent as runts or padded.
+fn echo_run_with(
+    dir: &Path,
+    input: &Path,
+    timing: Timing,
+    us: u64,
+    runts: bool,
+) -> (Report, Vec<CapturedFrame>, Vec<CapturedFrame>) {
     let out = dir.join("out.pcap");
     let delivered = dir.join("rx.pcap");
     let scenario = Scenario {
@@ -131,6 +142,7 @@ fn echo_run(dir: &Path, input: &Path, timing: Timing, us: u64) -> (Report, Vec<C
             timing,
             output: Some(out.clone()),
             delivered: Some(delivered.clone()),
+            runts,
         },
         ..Scenario::default()
     };
@@ -211,7 +223,7 @@ fn runts_and_giants_are_sent_as_captured_and_counted() {
     frames[3].data.truncate(40);
     frames[7].data.resize(1600, 0xAB);
     write_pcap(&input, &frames);
-    let (r, out, _) = echo_run(&dir, &input, Timing::Rate, 100);
+    let (r, out, _) = echo_run_with(&dir, &input, Timing::Rate, 100, true);
     assert_eq!(r.frames_offered, 10, "{r}");
     assert_eq!(r.drop_count("rx_length_errors"), 2, "{r}");
     assert_eq!(r.frames_delivered, 8, "{r}");
@@ -220,6 +232,34 @@ fn runts_and_giants_are_sent_as_captured_and_counted() {
         frames.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 7).map(|(_, f)| f.clone()).collect();
     assert_same_bytes(&out, &want, "transmitted");
     assert_eq!(r.latency_ns.unmatched, 0, "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A capture taken on the sending host holds short frames unpadded (a TCP
+/// ACK is 54 bytes): replayed, they are padded with zeros to 60 bytes as
+/// the sender's MAC did, and delivered; with `runts` they are runts.
+#[test]
+fn short_frames_are_padded_like_a_sender_or_sent_as_runts() {
+    let dir = temp_dir("short");
+    let input = dir.join("acks.pcap");
+    let mut frames = mixed_frames(6, 1_000, 5);
+    frames[1].data.truncate(42);
+    frames[4].data.truncate(54);
+    write_pcap(&input, &frames);
+    let (r, out, delivered) = echo_run_with(&dir, &input, Timing::Rate, 100, false);
+    assert_eq!((r.frames_offered, r.frames_delivered, r.drops_total), (6, 6, 0), "{r}");
+    assert_eq!(r.pcap.unwrap().short_frames, 2);
+    assert_eq!(r.latency_ns.unmatched, 0, "{r}");
+    for i in [1, 4] {
+        let mut padded = frames[i].data.clone();
+        padded.resize(60, 0);
+        assert_eq!(delivered[i].data, padded, "frame {i} delivered padded with zeros");
+        assert_eq!(out[i].data, padded, "and echoed back as 60 bytes");
+    }
+    assert!(r.to_string().contains("padded to 60 bytes"), "{r}");
+    let (r, _, delivered) = echo_run_with(&dir, &input, Timing::Rate, 100, true);
+    assert_eq!((r.frames_delivered, r.drop_count("rx_length_errors")), (4, 2), "{r}");
+    assert_eq!(delivered.len(), 4);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -14,9 +14,10 @@
 //!
 //! Frames are Ethernet frames *without* FCS, as everywhere in this crate
 //! (the link partner appends the FCS, the driver strips it). What a capture
-//! holds is taken as it is: a frame shorter than 60 bytes is sent short
-//! (the MAC counts it as a runt and drops it), a frame longer than 1514
-//! bytes is sent long (the MAC counts it as oversize). That is the point of
+//! holds is taken as it is, but for padding: a frame shorter than 60 bytes
+//! is padded to 60 as its sender's MAC did (or, with `[pcap] runts`, sent
+//! short: the MAC counts it as a runt and drops it); a frame longer than
+//! 1514 bytes is sent long (the MAC counts it as oversize). That is the point of
 //! replaying real traffic.
 //!
 //! The crate behind the parsing is `pcap-file` 2; its parsers work on a byte
@@ -34,7 +35,7 @@ pub mod taps;
 pub mod write;
 
 pub use read::{read_capture, read_frames, Capture, CaptureReader, Format};
-pub use replay::{PcapReplay, ReplayInfo, Timing};
+pub use replay::{PcapReplay, ReplayInfo, Timing, MIN_WIRE_FRAME};
 pub use taps::{TapCounts, Taps};
 pub use write::{PcapWriter, Resolution};
 

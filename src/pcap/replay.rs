@@ -1,9 +1,11 @@
 //! Replaying captured frames toward the NIC: an [`RxSource`] for the link
 //! partner.
 //!
-//! Each captured frame goes on the wire once, in file order, exactly as
-//! captured (no padding: a frame under 60 bytes is a runt on the wire, which
-//! the MAC counts and drops). Frame `n` of the capture is wire sequence
+//! Each captured frame goes on the wire once, in file order, as captured,
+//! except that a frame under 60 bytes is padded with zeros to 60 as the
+//! sending MAC did (a capture taken on the sending host holds it unpadded:
+//! a TCP ACK is 54 bytes); with [`PcapReplay::with_runts`] it goes out short,
+//! a runt that the MAC counts and drops. Frame `n` of the capture is wire sequence
 //! number `n` in `World::wire`. [`PcapReplay::open`] streams the file.
 
 use std::fmt;
@@ -75,7 +77,14 @@ pub struct ReplayInfo {
     pub frames: u64,
     /// Frames left out because the capture holds only part of them.
     pub skipped_truncated: u64,
+    /// Complete frames shorter than 60 bytes (without FCS): padded with
+    /// zeros to 60 as a sending MAC does, unless replayed as runts.
+    pub short_frames: u64,
 }
+
+/// Shortest frame a sending MAC puts on the wire, without FCS: shorter
+/// frames are padded with zeros (IEEE 802.3 clause 4.2.3.3, "pad").
+pub const MIN_WIRE_FRAME: usize = 60;
 
 /// The frames of a capture, offered one by one.
 pub struct PcapReplay {
@@ -88,6 +97,8 @@ pub struct PcapReplay {
     first_ts: Option<u64>,
     /// Device time at which the first frame was offered.
     start_ns: Option<u64>,
+    /// Send short frames as captured (runts) instead of padding them.
+    runts: bool,
 }
 
 impl fmt::Debug for PcapReplay {
@@ -108,9 +119,10 @@ impl PcapReplay {
     /// before anything runs; a capture without a complete frame is an error.
     pub fn open(path: &Path, timing: Timing) -> Result<(Self, ReplayInfo), PcapError> {
         let mut scan = CaptureReader::open(path)?;
-        let mut frames = 0u64;
-        while scan.next_frame()?.is_some() {
+        let (mut frames, mut short_frames) = (0u64, 0u64);
+        while let Some(f) = scan.next_frame()? {
             frames += 1;
+            short_frames += u64::from(f.data.len() < MIN_WIRE_FRAME);
         }
         let skipped_truncated = scan.skipped_truncated();
         if frames == 0 {
@@ -121,6 +133,7 @@ impl PcapReplay {
             format: scan.format(),
             frames,
             skipped_truncated: skipped_truncated as u64,
+            short_frames,
         };
         let mut reader = CaptureReader::open(path)?;
         // Checked above: a read error now means the file changed under the
@@ -131,7 +144,15 @@ impl PcapReplay {
     }
 
     fn from_iter(frames: Box<dyn Iterator<Item = CapturedFrame> + Send>, timing: Timing) -> Self {
-        PcapReplay { frames, timing, pending: None, offered: 0, first_ts: None, start_ns: None }
+        PcapReplay { frames, timing, pending: None, offered: 0, first_ts: None, start_ns: None, runts: false }
+    }
+
+    /// With `runts`, frames shorter than 60 bytes go on the wire as
+    /// captured (the MAC counts and drops them: fault testing); without, they
+    /// are padded with zeros to 60 bytes first, as the sending MAC did.
+    pub fn with_runts(mut self, runts: bool) -> Self {
+        self.runts = runts;
+        self
     }
 
     /// Frames handed out so far.
@@ -152,9 +173,12 @@ impl RxSource for PcapReplay {
     /// recorded spacing to keep).
     fn next_frame(&mut self) -> Option<TxFrame> {
         self.peek()?;
-        let f = self.pending.take()?;
+        let mut f = self.pending.take()?;
         self.first_ts.get_or_insert(f.ts_ns);
         self.offered += 1;
+        if !self.runts && f.data.len() < MIN_WIRE_FRAME {
+            f.data.resize(MIN_WIRE_FRAME, 0);
+        }
         Some(TxFrame::new(f.data))
     }
 

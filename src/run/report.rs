@@ -113,6 +113,9 @@ pub struct PcapReport {
     pub input_frames: u64,
     /// Input frames left out because the capture holds only part of them.
     pub skipped_truncated: u64,
+    /// Input frames shorter than 60 bytes: padded to 60 on the wire, or
+    /// sent as runts with `pcap.runts`.
+    pub short_frames: u64,
     /// Input frames never offered: the measured window ended first.
     pub not_offered: u64,
     /// Frames written to `pcap.output` (`None` without one).
@@ -214,6 +217,7 @@ impl Report {
             input_format: run.replay.as_ref().map(|r| r.format.name()),
             input_frames: run.replay.as_ref().map_or(0, |r| r.frames),
             skipped_truncated: run.replay.as_ref().map_or(0, |r| r.skipped_truncated),
+            short_frames: run.replay.as_ref().map_or(0, |r| r.short_frames),
             not_offered: run.replay.as_ref().map_or(0, |r| r.frames.saturating_sub(offered)),
             output_frames: taps.transmitted,
             delivered_frames: taps.delivered,
@@ -406,6 +410,10 @@ impl fmt::Display for Report {
                         "  skipped, truncated     {:>12}  captured frames cut short by the snaplen",
                         p.skipped_truncated
                     )?;
+                }
+                if p.short_frames > 0 {
+                    let how = if sc.pcap.runts { "sent short as runts (pcap.runts)" } else { "padded to 60 bytes" };
+                    writeln!(f, "  shorter than 60 bytes  {:>12}  {how}", p.short_frames)?;
                 }
                 if p.not_offered > 0 {
                     writeln!(

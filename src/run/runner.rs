@@ -268,6 +268,7 @@ impl Runner {
         let pcap = &scenario.pcap;
         let replay =
             pcap.input.as_deref().map(|p| PcapReplay::open(p, pcap.timing)).transpose().map_err(RunError::Pcap)?;
+        let replay = replay.map(|(r, info)| (r.with_runts(pcap.runts), info));
         let (replay, info) = replay.unzip();
         let world = World::new(sim, &NicConfig { trace, ..scenario.nic_config() }, scenario.encoder_config())
             .map_err(RunError::Model)?;

@@ -179,6 +179,10 @@ pub struct PcapSpec {
     /// Write the frames the driver delivered to the stack to this pcap file.
     /// Default none.
     pub delivered: Option<PathBuf>,
+    /// Send captured frames shorter than 60 bytes as they are, runts that the
+    /// MAC counts and drops (fault testing), instead of padding them with
+    /// zeros to 60 bytes as their sender's MAC did. Default false.
+    pub runts: bool,
 }
 
 impl PcapSpec {
@@ -807,7 +811,7 @@ pub fn field_types() -> &'static BTreeMap<String, FieldType> {
     static FIELDS: OnceLock<BTreeMap<String, FieldType>> = OnceLock::new();
     FIELDS.get_or_init(|| {
         let set = Some(PathBuf::new());
-        let pcap = PcapSpec { input: set.clone(), timing: Timing::default(), output: set.clone(), delivered: set };
+        let pcap = PcapSpec { input: set.clone(), output: set.clone(), delivered: set, ..PcapSpec::default() };
         let full = serde_json::to_value(Scenario { pcap, ..Scenario::default() }).expect("a scenario serializes");
         let mut fields = BTreeMap::new();
         collect_fields("", &full, &mut fields);

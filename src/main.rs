@@ -16,7 +16,7 @@
 //! one exits at once).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -25,8 +25,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use verinic::explore::goal::{Constraint, Figure, Goal, Sense};
 use verinic::explore::{axes::Axis, tune, workbench, Shard, Sweep, SweepOptions};
-use verinic::pcap::Timing;
-use verinic::run::paths::check_distinct;
+use verinic::run::args::ScenarioArgs;
 use verinic::run::{self, Progress, Scenario};
 use verinic::{frames, loopback};
 use verinic_sim::{Profile, SimOptions};
@@ -101,10 +100,9 @@ enum Command {
 /// `verinic run`'s options. Those that a scenario file also sets override it.
 #[derive(Args)]
 struct RunArgs {
-    /// Scenario file (TOML; scenarios/default.toml lists every field).
-    /// Without it, the built-in scenario runs.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    /// The scenario: a file, then overrides of its fields.
+    #[command(flatten)]
+    scenario: ScenarioArgs,
     /// Print the report as JSON on stdout (field list: docs/report.md).
     #[arg(long)]
     json: bool,
@@ -112,44 +110,35 @@ struct RunArgs {
     /// and 15 MB per simulated ms: keep --duration-us short, e.g. 100.
     #[arg(long, value_name = "FILE")]
     waves: Option<PathBuf>,
-    /// Override the scenario's duration_us (simulated microseconds).
-    #[arg(long, value_name = "N")]
-    duration_us: Option<u64>,
-    /// Override the scenario's seed.
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Replay this pcap or pcapng file (Ethernet) toward the NIC instead of
-    /// the traffic generator ([pcap] input).
-    #[arg(long, value_name = "FILE")]
-    pcap_in: Option<PathBuf>,
-    /// `recorded`: keep the capture's spacing; `rate`: back to back at
-    /// rx.load ([pcap] timing; default recorded).
-    #[arg(long, value_name = "recorded|rate")]
-    pcap_timing: Option<Timing>,
-    /// Write the frames the NIC transmitted to this pcap file ([pcap] output).
-    #[arg(long, value_name = "FILE")]
-    pcap_out: Option<PathBuf>,
-    /// Write the frames the driver delivered to the stack to this pcap file
-    /// ([pcap] delivered).
-    #[arg(long, value_name = "FILE")]
-    pcap_delivered: Option<PathBuf>,
-    /// Send captured frames shorter than 60 bytes as runts (the MAC drops
-    /// them) instead of padding them to 60 as their sender did ([pcap] runts).
-    #[arg(long)]
-    pcap_runts: bool,
-    /// Echo server: the application sends every received frame back and
-    /// nothing else ([tx] echo = true).
-    #[arg(long)]
-    echo: bool,
-    /// Checksum offload of the application's frames: none, legacy (UDP/IPv4,
-    /// the NIC inserts the UDP checksum) or context (IPv4 and UDP, from a
-    /// context descriptor) ([tx] csum_offload).
-    #[arg(long, value_enum)]
-    csum_offload: Option<verinic::frames::CsumOffload>,
     /// Write the run's timeline (CPU contexts, the interrupt line) in the
     /// Chrome trace event format to this file (ui.perfetto.dev, chrome://tracing).
     #[arg(long, value_name = "FILE.json")]
     timeline: Option<PathBuf>,
+}
+
+/// Options shared by the commands that run many points (sweep, tune).
+#[derive(Args)]
+struct PointArgs {
+    /// Override duration_us of every point.
+    #[arg(long, value_name = "N")]
+    duration_us: Option<u64>,
+    /// Run every point with this seed only (instead of the scenario's, or a
+    /// sweep file's [sweep] seeds).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Worker threads; default: the number of cores.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl PointArgs {
+    /// Worker threads: `-j`, else the number of cores.
+    fn jobs(&self) -> usize {
+        self.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from)
+    }
 }
 
 /// `verinic sweep`'s options.
@@ -164,15 +153,9 @@ struct SweepArgs {
     /// (rx.load=0.1:1.0:0.1). Repeatable; added after the file's axes.
     #[arg(long, value_name = "PATH=VALUES")]
     vary: Vec<String>,
-    /// Override duration_us of every point.
-    #[arg(long, value_name = "N")]
-    duration_us: Option<u64>,
-    /// Run every point with this seed only (instead of [sweep] seeds).
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Worker threads; default: the number of cores.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    jobs: Option<u16>,
+    /// Options of every point and of the workers.
+    #[command(flatten)]
+    points: PointArgs,
     /// Output directory; default out/sweep-<name>/. Run the same sweep into
     /// the same directory again and only missing points run.
     #[arg(long, value_name = "DIR")]
@@ -184,9 +167,6 @@ struct SweepArgs {
     /// joins the slices' directories.
     #[arg(long, value_name = "I/N")]
     shard: Option<Shard>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
     /// Run a sweep of more than 100,000 points.
     #[arg(long)]
     yes: bool,
@@ -219,66 +199,12 @@ struct TuneArgs {
     /// ceiling and the NAPI budget.
     #[arg(long, value_name = "PATH=VALUES")]
     vary: Vec<String>,
-    /// Override duration_us of every point.
-    #[arg(long, value_name = "N")]
-    duration_us: Option<u64>,
-    /// Override the seed of every point.
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Worker threads; default: the number of cores.
-    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    jobs: Option<u16>,
+    /// Options of every point and of the workers.
+    #[command(flatten)]
+    points: PointArgs,
     /// Output directory (default out/tune/).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// No progress output.
-    #[arg(long)]
-    quiet: bool,
-}
-
-impl RunArgs {
-    /// Puts the command-line overrides into `scenario`.
-    fn apply(&self, scenario: &mut Scenario) -> anyhow::Result<()> {
-        if let Some(d) = self.duration_us {
-            scenario.duration_us = d;
-        }
-        if let Some(s) = self.seed {
-            scenario.seed = s;
-        }
-        let pcap = &mut scenario.pcap;
-        if let Some(p) = &self.pcap_in {
-            pcap.input = Some(p.clone());
-        }
-        if let Some(t) = self.pcap_timing {
-            if pcap.input.is_none() {
-                anyhow::bail!(
-                    "--pcap-timing {t} needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)"
-                );
-            }
-            pcap.timing = t;
-        }
-        if let Some(p) = &self.pcap_out {
-            pcap.output = Some(p.clone());
-        }
-        if let Some(p) = &self.pcap_delivered {
-            pcap.delivered = Some(p.clone());
-        }
-        if self.pcap_runts {
-            if pcap.input.is_none() {
-                anyhow::bail!(
-                    "--pcap-runts needs a capture to replay: add --pcap-in FILE (or [pcap] input in the scenario)"
-                );
-            }
-            pcap.runts = true;
-        }
-        if self.echo {
-            scenario.tx.echo = true;
-        }
-        if let Some(c) = self.csum_offload {
-            scenario.tx.csum_offload = c;
-        }
-        Ok(())
-    }
 }
 
 /// Most frames `verinic loopback` takes: the burst is built in memory first
@@ -380,20 +306,9 @@ const PROGRESS_AFTER: Duration = Duration::from_secs(2);
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
-    let mut scenario = match &args.config {
-        Some(path) => Scenario::from_file(path)?,
-        None => Scenario::default(),
-    };
-    args.apply(&mut scenario)?;
-    let RunArgs { config, json, waves, timeline, .. } = args;
-    scenario.validate().map_err(|e| match &config {
-        Some(p) => anyhow::anyhow!("scenario {} with command-line overrides: {e}", p.display()),
-        None => anyhow::anyhow!("scenario with command-line overrides: {e}"),
-    })?;
-    check_files(&scenario, config.as_deref(), waves.as_deref())?;
-    if let (Some(t), Some(c)) = (&timeline, &config) {
-        check_distinct(&[("--config", c.as_path())], &[("--timeline", t.as_path())])?;
-    }
+    let scenario = args.scenario.scenario()?;
+    let RunArgs { scenario: scenario_args, json, waves, timeline } = args;
+    scenario_args.check_files(&scenario, &[("--waves", waves.as_deref()), ("--timeline", timeline.as_deref())])?;
     if waves.is_some() && scenario.duration_us > 1000 {
         eprintln!(
             "note: with a waveform the run is about 15x slower and writes about 15 MB per simulated ms; \
@@ -469,10 +384,10 @@ fn tune(args: TuneArgs) -> anyhow::Result<bool> {
     if axes.is_empty() {
         axes = tune::default_axes();
     }
-    if let Some(d) = args.duration_us {
+    if let Some(d) = args.points.duration_us {
         base.duration_us = d;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.points.seed {
         base.seed = seed;
     }
     base.validate().map_err(|e| anyhow::anyhow!("base scenario: {e}"))?;
@@ -487,17 +402,17 @@ fn tune(args: TuneArgs) -> anyhow::Result<bool> {
         sense,
         constraints: args.subject_to.iter().map(|c| Constraint::parse(c, &sample)).collect::<Result<_, _>>()?,
     };
-    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let jobs = args.points.jobs();
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("tune"));
     let options = SweepOptions {
         jobs,
         out: out_dir,
         shard: Shard::ALL,
-        quiet: args.quiet,
+        quiet: args.points.quiet,
         confirmed: true,
         sim: SimOptions { profile: Profile::Fast, ..Default::default() },
     };
-    if !args.quiet {
+    if !args.points.quiet {
         eprintln!("tuning: {} axes, at most {} points on {jobs} workers", axes.len(), args.budget);
     }
     let r = tune::tune(&base, &axes, &goal, args.budget as usize, &options, &INTERRUPTED)?;
@@ -607,10 +522,10 @@ fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
     for spec in &args.vary {
         sweep.axes.push(Axis::parse(spec)?);
     }
-    if let Some(d) = args.duration_us {
+    if let Some(d) = args.points.duration_us {
         sweep.base.duration_us = d;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.points.seed {
         sweep.base.seed = seed;
         sweep.seeds = vec![seed];
     }
@@ -621,12 +536,12 @@ fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
         sweep.name = name.clone();
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(format!("sweep-{}", sweep.name)));
-    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let jobs = args.points.jobs();
     let options = SweepOptions {
         jobs,
         out,
         shard: args.shard.unwrap_or(Shard::ALL),
-        quiet: args.quiet,
+        quiet: args.points.quiet,
         confirmed: args.yes,
         sim: SimOptions { profile: Profile::Fast, ..Default::default() },
     };
@@ -657,26 +572,6 @@ fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
         eprintln!("error: point {point}: {why}");
     }
     Ok(summary.failed.is_empty())
-}
-
-/// No output of the run may be one of its inputs or another output, however
-/// the paths are spelt.
-fn check_files(scenario: &Scenario, config: Option<&Path>, waves: Option<&Path>) -> anyhow::Result<()> {
-    let pcap = &scenario.pcap;
-    let inputs: Vec<(&str, &Path)> = [("--config", config), ("--pcap-in ([pcap] input)", pcap.input.as_deref())]
-        .into_iter()
-        .filter_map(|(role, p)| Some((role, p?)))
-        .collect();
-    let outputs: Vec<(&str, &Path)> = [
-        ("--pcap-out ([pcap] output)", pcap.output.as_deref()),
-        ("--pcap-delivered ([pcap] delivered)", pcap.delivered.as_deref()),
-        ("--waves", waves),
-    ]
-    .into_iter()
-    .filter_map(|(role, p)| Some((role, p?)))
-    .collect();
-    check_distinct(&inputs, &outputs)?;
-    Ok(())
 }
 
 fn print_loopback(r: &loopback::LoopbackReport) {

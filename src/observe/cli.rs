@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
@@ -12,41 +12,17 @@ use verinic_sim::{Profile, SimOptions};
 use super::timeline::Timeline;
 use super::trace::{run_trace, Bound, Filter, Format, Only, TraceError};
 use super::view::Ring;
-use crate::pcap::Timing;
-use crate::run::paths::check_distinct;
+use crate::run::args::ScenarioArgs;
 use crate::run::{Observer, Scenario};
 
 /// `verinic trace`'s options. The scenario options are `verinic run`'s; a
 /// `[snapshot]` table in the scenario file gives the default filter.
 #[derive(Debug, clap::Args)]
 pub struct TraceArgs {
-    /// Scenario file (TOML); without it, the built-in scenario.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Override the scenario's duration_us (simulated microseconds).
-    #[arg(long, value_name = "N")]
-    pub duration_us: Option<u64>,
-    /// Override the scenario's seed.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Replay this pcap or pcapng file toward the NIC ([pcap] input).
-    #[arg(long, value_name = "FILE")]
-    pub pcap_in: Option<PathBuf>,
-    /// `recorded` or `rate` ([pcap] timing).
-    #[arg(long, value_name = "recorded|rate")]
-    pub pcap_timing: Option<Timing>,
-    /// Write the frames the NIC transmitted to this pcap file ([pcap] output).
-    #[arg(long, value_name = "FILE")]
-    pub pcap_out: Option<PathBuf>,
-    /// Write the frames the driver delivered to this pcap file ([pcap] delivered).
-    #[arg(long, value_name = "FILE")]
-    pub pcap_delivered: Option<PathBuf>,
-    /// Echo server: send every received frame back ([tx] echo = true).
-    #[arg(long)]
-    pub echo: bool,
-    /// Checksum offload of the application's frames ([tx] csum_offload).
-    #[arg(long, value_enum)]
-    pub csum_offload: Option<crate::frames::CsumOffload>,
+    /// The scenario: a file (whose `[snapshot]` table gives the default
+    /// filter), then overrides of its fields.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// Write the trace to this file instead of stdout (streamed as the run goes).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -87,38 +63,11 @@ impl TraceArgs {
     /// The scenario (file, then overrides) and the filter (the file's
     /// `[snapshot]` table, then the command line's filters).
     pub fn scenario_and_filter(&self) -> anyhow::Result<(Scenario, Filter)> {
-        let (mut s, mut f) = match &self.config {
+        let (mut s, mut f) = match &self.scenario.config {
             Some(path) => crate::snapshot::load(path)?,
             None => (Scenario::default(), Filter::default()),
         };
-        if let Some(d) = self.duration_us {
-            s.duration_us = d;
-        }
-        if let Some(seed) = self.seed {
-            s.seed = seed;
-        }
-        let pcap = &mut s.pcap;
-        if let Some(p) = &self.pcap_in {
-            pcap.input = Some(p.clone());
-        }
-        if let Some(t) = self.pcap_timing {
-            if pcap.input.is_none() {
-                anyhow::bail!("--pcap-timing {t} needs a capture to replay: add --pcap-in FILE");
-            }
-            pcap.timing = t;
-        }
-        if let Some(p) = &self.pcap_out {
-            pcap.output = Some(p.clone());
-        }
-        if let Some(p) = &self.pcap_delivered {
-            pcap.delivered = Some(p.clone());
-        }
-        if self.echo {
-            s.tx.echo = true;
-        }
-        if let Some(c) = self.csum_offload {
-            s.tx.csum_offload = c;
-        }
+        self.scenario.apply(&mut s)?;
         if let Some(us) = self.from_us {
             f.from = Some(Bound::us(us));
         }
@@ -138,8 +87,7 @@ impl TraceArgs {
             f.ring = self.ring;
         }
         f.probe |= self.probe;
-        s.validate().map_err(|e| anyhow::anyhow!("scenario with command-line overrides: {e}"))?;
-        Ok((s, f))
+        Ok((self.scenario.validated(s)?, f))
     }
 }
 
@@ -148,7 +96,8 @@ impl TraceArgs {
 /// ends the run at its next chunk with the output complete so far.
 pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
     let (scenario, filter) = args.scenario_and_filter()?;
-    check_files(&scenario, args.config.as_deref(), args.output.as_deref(), args.timeline.as_deref())?;
+    args.scenario
+        .check_files(&scenario, &[("-o", args.output.as_deref()), ("--timeline", args.timeline.as_deref())])?;
     let sim = SimOptions { profile: Profile::Fast, ..Default::default() };
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
@@ -183,28 +132,4 @@ pub fn trace(args: &TraceArgs, stop: &AtomicBool) -> anyhow::Result<bool> {
         Err(TraceError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
         Err(e) => Err(e.into()),
     }
-}
-
-fn check_files(
-    scenario: &Scenario,
-    config: Option<&Path>,
-    output: Option<&Path>,
-    timeline: Option<&Path>,
-) -> anyhow::Result<()> {
-    let pcap = &scenario.pcap;
-    let inputs: Vec<(&str, &Path)> = [("--config", config), ("--pcap-in ([pcap] input)", pcap.input.as_deref())]
-        .into_iter()
-        .filter_map(|(role, p)| Some((role, p?)))
-        .collect();
-    let outputs: Vec<(&str, &Path)> = [
-        ("--pcap-out ([pcap] output)", pcap.output.as_deref()),
-        ("--pcap-delivered ([pcap] delivered)", pcap.delivered.as_deref()),
-        ("-o", output),
-        ("--timeline", timeline),
-    ]
-    .into_iter()
-    .filter_map(|(role, p)| Some((role, p?)))
-    .collect();
-    check_distinct(&inputs, &outputs)?;
-    Ok(())
 }

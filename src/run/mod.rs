@@ -6,7 +6,8 @@
 //!   drain, and hands what happens to [`Observer`]s;
 //! - [`measure`]: the observer behind a report (latency, throughput);
 //! - [`report`]: the [`Report`] a user reads, as text or JSON;
-//! - [`paths`]: no run reads a file it also writes.
+//! - [`paths`]: no run reads a file it also writes;
+//! - [`args`]: the command-line options that make a scenario.
 //!
 //! [`run_scenario`] puts them together the way `verinic run` does.
 
@@ -14,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use verinic_sim::SimOptions;
 
+pub mod args;
 pub mod measure;
 pub mod paths;
 pub mod report;

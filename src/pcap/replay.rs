@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn recorded_keeps_offsets_from_the_first_offer() {
-        let mut r = PcapReplay::new(frames(&[5_000, 6_000, 5_500, 9_000]), Timing::Recorded);
+        let mut r = PcapReplay::new(frames(&[5_000, 6_000, 5_500, 9_000]), Timing::Recorded).with_runts(true);
         assert_eq!(r.next_frame_at(100).unwrap().bytes, vec![0; 3]);
         assert!(r.next_frame_at(1_099).is_none());
         assert_eq!(r.next_frame_at(1_100).unwrap().bytes, vec![1; 3]);
@@ -216,6 +216,19 @@ mod tests {
         assert!(r.next_frame_at(4_100).is_some());
         assert!(r.next_frame_at(u64::MAX).is_none());
         assert_eq!(r.offered(), 4);
+    }
+
+    #[test]
+    fn short_frames_are_padded_with_zeros_unless_runts() {
+        let mut r = PcapReplay::new(frames(&[0, 0]), Timing::Rate);
+        let mut want = vec![0u8; 3];
+        want.resize(MIN_WIRE_FRAME, 0);
+        assert_eq!(r.next_frame().unwrap().bytes, want);
+        let long = CapturedFrame { data: vec![7; 100], ts_ns: 0 };
+        let mut r = PcapReplay::new(vec![long.clone()], Timing::Rate);
+        assert_eq!(r.next_frame().unwrap().bytes, long.data, "60 bytes and more go as they are");
+        let mut r = PcapReplay::new(frames(&[0]), Timing::Rate).with_runts(true);
+        assert_eq!(r.next_frame().unwrap().bytes, vec![0; 3]);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 pub mod cosim;
 pub mod explore;
 pub mod frames;
+pub mod hash;
 pub mod loopback;
 pub mod observe;
 pub mod pcap;

@@ -119,6 +119,15 @@ struct RunArgs {
 /// Options shared by the commands that run many points (sweep, tune).
 #[derive(Args)]
 struct PointArgs {
+    /// Base scenario, or a sweep file (a scenario with a [sweep] table:
+    /// vary, seeds, name). Without it, the built-in scenario.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// An axis: a dotted scenario path and its values in order, as a list
+    /// (driver.rx_ring=64,256,1024) or a range start:stop:step, inclusive
+    /// (rx.load=0.1:1.0:0.1). Repeatable; added after the file's axes.
+    #[arg(long, value_name = "PATH=VALUES")]
+    vary: Vec<String>,
     /// Override duration_us of every point.
     #[arg(long, value_name = "N")]
     duration_us: Option<u64>,
@@ -139,21 +148,44 @@ impl PointArgs {
     fn jobs(&self) -> usize {
         self.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from)
     }
+
+    /// The sweep file (or the built-in scenario), its axes then `--vary`'s,
+    /// with the overrides of every point.
+    fn sweep(&self) -> anyhow::Result<Sweep> {
+        let mut sweep = match &self.config {
+            Some(path) => Sweep::from_file(path)?,
+            None => Sweep::new("sweep", Scenario::default(), Vec::new()),
+        };
+        for spec in &self.vary {
+            sweep.axes.push(Axis::parse(spec)?);
+        }
+        if let Some(d) = self.duration_us {
+            sweep.base.duration_us = d;
+        }
+        if let Some(seed) = self.seed {
+            sweep.base.seed = seed;
+            sweep.seeds = vec![seed];
+        }
+        Ok(sweep)
+    }
+
+    /// How the points run.
+    fn options(&self, out: PathBuf, shard: Shard, confirmed: bool) -> SweepOptions {
+        SweepOptions {
+            jobs: self.jobs(),
+            out,
+            shard,
+            quiet: self.quiet,
+            confirmed,
+            sim: SimOptions { profile: Profile::Fast, ..Default::default() },
+        }
+    }
 }
 
 /// `verinic sweep`'s options.
 #[derive(Args)]
 struct SweepArgs {
-    /// Base scenario, or a sweep file (a scenario with a [sweep] table:
-    /// vary, seeds, name). Without it, the built-in scenario.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// An axis: a dotted scenario path and its values, as a list
-    /// (driver.rx_ring=64,256,1024) or a range start:stop:step, inclusive
-    /// (rx.load=0.1:1.0:0.1). Repeatable; added after the file's axes.
-    #[arg(long, value_name = "PATH=VALUES")]
-    vary: Vec<String>,
-    /// Options of every point and of the workers.
+    /// The points and the workers.
     #[command(flatten)]
     points: PointArgs,
     /// Output directory; default out/sweep-<name>/. Run the same sweep into
@@ -175,10 +207,6 @@ struct SweepArgs {
 /// `verinic tune`'s options.
 #[derive(Args)]
 struct TuneArgs {
-    /// Base scenario (a sweep file's [sweep] vary gives the axes searched).
-    /// Without it, the built-in scenario.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
     /// Figure to minimise: an alias (p99_latency_us, p50_latency_us,
     /// cpu_busy, drops, throughput_gbps, irqs_per_sec, ...) or a report
     /// field by its dotted path (latency_ns.p999).
@@ -194,12 +222,9 @@ struct TuneArgs {
     /// Most points to simulate.
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     budget: u32,
-    /// An axis to search, PATH=VALUES in ladder order (as for sweep).
-    /// Without any: ring size, rx_usecs, rx_frames, rx_usecs_abs, the ITR
-    /// ceiling and the NAPI budget.
-    #[arg(long, value_name = "PATH=VALUES")]
-    vary: Vec<String>,
-    /// Options of every point and of the workers.
+    /// The points searched (without an axis: ring size, rx_usecs,
+    /// rx_frames, rx_usecs_abs, the ITR ceiling and the NAPI budget) and
+    /// the workers.
     #[command(flatten)]
     points: PointArgs,
     /// Output directory (default out/tune/).
@@ -371,24 +396,9 @@ fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
 }
 
 fn tune(args: TuneArgs) -> anyhow::Result<bool> {
-    let (mut base, mut axes) = match &args.config {
-        Some(path) => {
-            let s = Sweep::from_file(path)?;
-            (s.base, s.axes)
-        }
-        None => (Scenario::default(), Vec::new()),
-    };
-    for spec in &args.vary {
-        axes.push(Axis::parse(spec)?);
-    }
+    let Sweep { base, mut axes, .. } = args.points.sweep()?;
     if axes.is_empty() {
         axes = tune::default_axes();
-    }
-    if let Some(d) = args.points.duration_us {
-        base.duration_us = d;
-    }
-    if let Some(seed) = args.points.seed {
-        base.seed = seed;
     }
     base.validate().map_err(|e| anyhow::anyhow!("base scenario: {e}"))?;
     let sample = serde_json::to_value(run::Report::template(&base))?;
@@ -402,16 +412,9 @@ fn tune(args: TuneArgs) -> anyhow::Result<bool> {
         sense,
         constraints: args.subject_to.iter().map(|c| Constraint::parse(c, &sample)).collect::<Result<_, _>>()?,
     };
-    let jobs = args.points.jobs();
     let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join("tune"));
-    let options = SweepOptions {
-        jobs,
-        out: out_dir,
-        shard: Shard::ALL,
-        quiet: args.points.quiet,
-        confirmed: true,
-        sim: SimOptions { profile: Profile::Fast, ..Default::default() },
-    };
+    let options = args.points.options(out_dir, Shard::ALL, true);
+    let jobs = options.jobs;
     if !args.points.quiet {
         eprintln!("tuning: {} axes, at most {} points on {jobs} workers", axes.len(), args.budget);
     }
@@ -515,20 +518,7 @@ fn tune_text(r: &tune::TuneResult, goal: &Goal) -> String {
 }
 
 fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
-    let mut sweep = match &args.config {
-        Some(path) => Sweep::from_file(path)?,
-        None => Sweep::new("sweep", Scenario::default(), Vec::new()),
-    };
-    for spec in &args.vary {
-        sweep.axes.push(Axis::parse(spec)?);
-    }
-    if let Some(d) = args.points.duration_us {
-        sweep.base.duration_us = d;
-    }
-    if let Some(seed) = args.points.seed {
-        sweep.base.seed = seed;
-        sweep.seeds = vec![seed];
-    }
+    let mut sweep = args.points.sweep()?;
     if let Some(name) = &args.name {
         if !verinic::explore::sweep::is_plain_name(name) {
             anyhow::bail!("--name {name}: use letters, digits, - and _ (it names the output directory)");
@@ -536,15 +526,8 @@ fn sweep(args: SweepArgs) -> anyhow::Result<bool> {
         sweep.name = name.clone();
     }
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(format!("sweep-{}", sweep.name)));
-    let jobs = args.points.jobs();
-    let options = SweepOptions {
-        jobs,
-        out,
-        shard: args.shard.unwrap_or(Shard::ALL),
-        quiet: args.points.quiet,
-        confirmed: args.yes,
-        sim: SimOptions { profile: Profile::Fast, ..Default::default() },
-    };
+    let options = args.points.options(out, args.shard.unwrap_or(Shard::ALL), args.yes);
+    let jobs = options.jobs;
     let summary = workbench::run_sweep(&sweep, &options, &INTERRUPTED)?;
     let mut out = std::io::stdout().lock();
     let _ = write!(out, "{}", workbench::table(&summary));

@@ -75,13 +75,11 @@ impl Moderation {
     pub(crate) fn new(cfg: &mut DriverConfig, stats: &mut Stats) -> Self {
         let mode = cfg.dim_mode;
         let def = dim::default_profile_ix(mode);
-        if cfg.adaptive_rx {
-            set_rx(cfg, mode, dim::rx_profile(mode, def));
-            stats.dim_rx_profile = def as u64;
-        }
-        if cfg.adaptive_tx {
-            set_tx(cfg, mode, dim::tx_profile(mode, def));
-            stats.dim_tx_profile = def as u64;
+        for (on, dir) in [(cfg.adaptive_rx, Direction::Rx), (cfg.adaptive_tx, Direction::Tx)] {
+            if on {
+                dir.apply(cfg, mode, dir.profile(mode, def));
+                *dir.stats(stats).1 = def as u64;
+            }
         }
         let itr = match cfg.itr_mode {
             ItrMode::Static => None,
@@ -161,66 +159,93 @@ impl Moderation {
         if self.dim_rx.is_none() && self.dim_tx.is_none() {
             return;
         }
-        let now = p.now_ns();
-        if let Some(d) = self.dim_rx.as_mut() {
-            // The kernel's sample holds the low 32 bits of the u64 counters.
-            let sample = DimSample {
-                time_ns: now,
-                pkt_ctr: s.rx_packets as u32,
-                byte_ctr: s.rx_bytes as u32,
-                event_ctr: self.event_ctr,
+        for dir in [Direction::Rx, Direction::Tx] {
+            let dim = match dir {
+                Direction::Rx => self.dim_rx.as_mut(),
+                Direction::Tx => self.dim_tx.as_mut(),
             };
-            if let Some(ix) = d.net_dim(sample) {
-                let prof = dim::rx_profile(self.mode, ix);
-                let timer = if self.mode == DimMode::Eqe { regs::RADV } else { regs::RDTR };
-                costs.write_reg(p, timer, usecs_to_delay_units(prof.usec.into()));
-                costs.write_reg(p, regs::VN_RXFRAMES, prof.pkts.into());
-                set_rx(cfg, self.mode, prof);
-                d.profile_applied();
-                s.dim_rx_profile_changes += 1;
-                s.dim_rx_profile = ix as u64;
-                self.record(now, ModerationSource::DimRx, ix as u32);
-            }
-        }
-        if let Some(d) = self.dim_tx.as_mut() {
+            let Some(d) = dim else { continue };
+            // Each direction samples when it gets its turn (after the other's register writes).
             let now = p.now_ns();
-            let sample = DimSample {
-                time_ns: now,
-                pkt_ctr: s.tx_packets as u32,
-                byte_ctr: s.tx_bytes as u32,
-                event_ctr: self.event_ctr,
-            };
-            if let Some(ix) = d.net_dim(sample) {
-                let prof = dim::tx_profile(self.mode, ix);
-                let timer = if self.mode == DimMode::Eqe { regs::TADV } else { regs::TIDV };
-                costs.write_reg(p, timer, usecs_to_delay_units(prof.usec.into()));
-                costs.write_reg(p, regs::VN_TXFRAMES, prof.pkts.into());
-                set_tx(cfg, self.mode, prof);
-                d.profile_applied();
-                s.dim_tx_profile_changes += 1;
-                s.dim_tx_profile = ix as u64;
-                self.record(now, ModerationSource::DimTx, ix as u32);
-            }
+            let (pkts, bytes) = dir.counters(s);
+            // The kernel's sample holds the low 32 bits of the u64 counters.
+            let sample =
+                DimSample { time_ns: now, pkt_ctr: pkts as u32, byte_ctr: bytes as u32, event_ctr: self.event_ctr };
+            let Some(ix) = d.net_dim(sample) else { continue };
+            let prof = dir.profile(self.mode, ix);
+            let (timer_reg, frames_reg) = dir.registers(self.mode);
+            costs.write_reg(p, timer_reg, usecs_to_delay_units(prof.usec.into()));
+            costs.write_reg(p, frames_reg, prof.pkts.into());
+            dir.apply(cfg, self.mode, prof);
+            d.profile_applied();
+            let (changes, current) = dir.stats(s);
+            *changes += 1;
+            *current = ix as u64;
+            self.record(now, dir.source(), ix as u32);
         }
     }
 }
 
-/// A RX profile into the configuration: `usec` to `rx_usecs_abs` (EQE) or
-/// `rx_usecs` (CQE), `pkts` to `rx_frames`.
-fn set_rx(cfg: &mut DriverConfig, mode: DimMode, p: DimProfile) {
-    match mode {
-        DimMode::Eqe => cfg.coalesce.rx_usecs_abs = p.usec.into(),
-        DimMode::Cqe => cfg.coalesce.rx_usecs = p.usec.into(),
-    }
-    cfg.coalesce.rx_frames = p.pkts.into();
+/// A direction DIM moderates: where its sample, profiles, registers,
+/// settings and counters are.
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Rx,
+    Tx,
 }
 
-/// A TX profile into the configuration: `usec` to `tx_usecs_abs` (EQE) or
-/// `tx_usecs` (CQE), `pkts` to `tx_frames`.
-fn set_tx(cfg: &mut DriverConfig, mode: DimMode, p: DimProfile) {
-    match mode {
-        DimMode::Eqe => cfg.coalesce.tx_usecs_abs = p.usec.into(),
-        DimMode::Cqe => cfg.coalesce.tx_usecs = p.usec.into(),
+impl Direction {
+    /// Packets and bytes so far.
+    fn counters(self, s: &Stats) -> (u64, u64) {
+        match self {
+            Direction::Rx => (s.rx_packets, s.rx_bytes),
+            Direction::Tx => (s.tx_packets, s.tx_bytes),
+        }
     }
-    cfg.coalesce.tx_frames = p.pkts.into();
+
+    fn profile(self, mode: DimMode, ix: usize) -> DimProfile {
+        match self {
+            Direction::Rx => dim::rx_profile(mode, ix),
+            Direction::Tx => dim::tx_profile(mode, ix),
+        }
+    }
+
+    /// The timer register (EQE: the absolute timer, RADV/TADV; CQE: the
+    /// packet timer, RDTR/TIDV) and the frame-threshold register.
+    fn registers(self, mode: DimMode) -> (u32, u32) {
+        match (self, mode) {
+            (Direction::Rx, DimMode::Eqe) => (regs::RADV, regs::VN_RXFRAMES),
+            (Direction::Rx, DimMode::Cqe) => (regs::RDTR, regs::VN_RXFRAMES),
+            (Direction::Tx, DimMode::Eqe) => (regs::TADV, regs::VN_TXFRAMES),
+            (Direction::Tx, DimMode::Cqe) => (regs::TIDV, regs::VN_TXFRAMES),
+        }
+    }
+
+    /// A profile into the configuration fields the registers mirror:
+    /// `usec` to the absolute (EQE) or packet (CQE) timer, `pkts` to frames.
+    fn apply(self, cfg: &mut DriverConfig, mode: DimMode, p: DimProfile) {
+        let c = &mut cfg.coalesce;
+        let (usecs, frames) = match (self, mode) {
+            (Direction::Rx, DimMode::Eqe) => (&mut c.rx_usecs_abs, &mut c.rx_frames),
+            (Direction::Rx, DimMode::Cqe) => (&mut c.rx_usecs, &mut c.rx_frames),
+            (Direction::Tx, DimMode::Eqe) => (&mut c.tx_usecs_abs, &mut c.tx_frames),
+            (Direction::Tx, DimMode::Cqe) => (&mut c.tx_usecs, &mut c.tx_frames),
+        };
+        (*usecs, *frames) = (p.usec.into(), p.pkts.into());
+    }
+
+    /// The `ethtool -S` counters: (profile changes, current profile).
+    fn stats(self, s: &mut Stats) -> (&mut u64, &mut u64) {
+        match self {
+            Direction::Rx => (&mut s.dim_rx_profile_changes, &mut s.dim_rx_profile),
+            Direction::Tx => (&mut s.dim_tx_profile_changes, &mut s.dim_tx_profile),
+        }
+    }
+
+    fn source(self) -> ModerationSource {
+        match self {
+            Direction::Rx => ModerationSource::DimRx,
+            Direction::Tx => ModerationSource::DimTx,
+        }
+    }
 }

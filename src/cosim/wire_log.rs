@@ -58,10 +58,9 @@ pub struct WireLog {
     evicted: u64,
 }
 
-/// The digest of a frame's bytes, as the log keeps it: 64-bit FNV-1a, the
-/// same for the same bytes in every run and on every machine.
+/// The digest of a frame's bytes, as the log keeps it ([`fnv1a`](crate::hash::fnv1a)).
 pub fn frame_digest(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    crate::hash::fnv1a(data)
 }
 
 impl WireLog {

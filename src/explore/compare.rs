@@ -18,7 +18,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
 
-use super::plot::{fonts, PlotError, PLOT_SIZE};
+use super::plot::{fonts, series_colour, PlotError, PLOT_SIZE};
 use super::results::{read_jsonl, read_manifest, ResultsError};
 use super::workbench::ExploreError;
 
@@ -164,17 +164,6 @@ fn mean(reports: &[Value], f: fn(&Value) -> Option<f64>) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-const COLOURS: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
-
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
@@ -215,7 +204,7 @@ fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(|e| err(e.to_string()))?;
     for (i, (name, points)) in series.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
+        let colour = series_colour(i, series.len());
         let pts: Vec<(f64, f64)> =
             points.iter().copied().filter(|p| !log || p.1 > 0.0).map(|(x, y)| (x, t(y))).collect();
         chart

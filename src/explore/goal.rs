@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::run::scenario::edit_distance;
+
 /// Short names for the figures a tuner asks about most: (alias, report
 /// path, factor applied to the report's value, unit).
 pub const ALIASES: &[(&str, &str, f64, &str)] = &[
@@ -84,21 +86,6 @@ fn nearest(name: &str, sample: &Value) -> Vec<String> {
     let mut scored: Vec<(usize, String)> = names.into_iter().map(|n| (edit_distance(name, &n), n)).collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, n)| n).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// Whether the objective is to be made small or large.
@@ -213,13 +200,14 @@ impl Goal {
         self.constraints.iter().all(|c| c.holds(r))
     }
 
-    /// Whether `a` is better than `b` (both feasible): by the objective,
-    /// then the lower point index for a stable choice.
-    pub fn better(&self, a: f64, b: f64) -> bool {
-        match self.sense {
-            Sense::Minimize => a < b,
-            Sense::Maximize => a > b,
-        }
+    /// Objective values in order of preference, best first (NaN last);
+    /// with a stable sort, ties keep their order.
+    pub fn order(&self, a: f64, b: f64) -> std::cmp::Ordering {
+        let by_value = match self.sense {
+            Sense::Minimize => a.total_cmp(&b),
+            Sense::Maximize => b.total_cmp(&a),
+        };
+        a.is_nan().cmp(&b.is_nan()).then(by_value)
     }
 }
 
@@ -292,5 +280,18 @@ mod tests {
             assert!(matches!(Constraint::parse(bad, &s), Err(GoalError::Malformed { .. })), "{bad}");
         }
         assert!(matches!(Constraint::parse("cpu_bsy <= 1", &s), Err(GoalError::UnknownFigure { .. })));
+    }
+
+    #[test]
+    fn order_puts_the_best_first_and_nan_last() {
+        let s = sample();
+        let g = |sense| Goal { objective: Figure::parse("cpu_busy", &s).unwrap(), sense, constraints: vec![] };
+        let mut v = [3.0, f64::NAN, 1.0, 2.0];
+        v.sort_by(|a, b| g(Sense::Minimize).order(*a, *b));
+        assert_eq!(&v[..3], &[1.0, 2.0, 3.0]);
+        assert!(v[3].is_nan());
+        v.sort_by(|a, b| g(Sense::Maximize).order(*a, *b));
+        assert_eq!(&v[..3], &[3.0, 2.0, 1.0]);
+        assert!(v[3].is_nan());
     }
 }

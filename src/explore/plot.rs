@@ -642,7 +642,7 @@ const PALETTE: [RGBColor; 9] = [
 
 /// Colour `i` of `n` series, all distinct: the palette when it has enough,
 /// else hues spread evenly round the wheel.
-fn series_colour(i: usize, n: usize) -> RGBColor {
+pub fn series_colour(i: usize, n: usize) -> RGBColor {
     if n <= PALETTE.len() {
         return PALETTE[i];
     }

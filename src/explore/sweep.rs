@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::axes::{self, Axis, AxisError};
+use crate::hash::fnv1a;
 use crate::run::scenario::{read_scenario_text, Scenario, ScenarioError};
 
 /// Most points a sweep may have without `--yes`.
@@ -231,10 +232,6 @@ pub fn scenario_key(scenario: &Scenario) -> String {
     // Serializing a scenario (numbers, strings, lists) cannot fail.
     let json = serde_json::to_string(scenario).unwrap_or_default();
     hex(fnv1a(json.as_bytes()))
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn hex(x: u64) -> String {

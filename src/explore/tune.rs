@@ -162,16 +162,8 @@ pub fn tune(
     results::write_final(&options.out, &paths, &records, &pareto).map_err(ExploreError::Results)?;
     let plots = if records.is_empty() { Vec::new() } else { workbench::draw(&options.out)? };
     let mut ranking: Vec<usize> = (0..evaluated.len()).filter(|&i| evaluated[i].feasible).collect();
-    ranking.sort_by(|&a, &b| {
-        let (x, y) = (evaluated[a].objective, evaluated[b].objective);
-        if goal.better(x, y) {
-            std::cmp::Ordering::Less
-        } else if goal.better(y, x) {
-            std::cmp::Ordering::Greater
-        } else {
-            a.cmp(&b)
-        }
-    });
+    // Stable: equal objectives keep the evaluation order.
+    ranking.sort_by(|&a, &b| goal.order(evaluated[a].objective, evaluated[b].objective));
     let violations = goal
         .constraints
         .iter()
@@ -267,15 +259,7 @@ impl Search<'_> {
         let any_feasible = order.iter().any(|e| e.feasible);
         order.sort_by(|a, b| {
             if any_feasible {
-                b.feasible.cmp(&a.feasible).then_with(|| {
-                    if self.goal.better(a.objective, b.objective) {
-                        std::cmp::Ordering::Less
-                    } else if self.goal.better(b.objective, a.objective) {
-                        std::cmp::Ordering::Greater
-                    } else {
-                        std::cmp::Ordering::Equal
-                    }
-                })
+                b.feasible.cmp(&a.feasible).then_with(|| self.goal.order(a.objective, b.objective))
             } else {
                 a.violation.total_cmp(&b.violation)
             }

@@ -59,7 +59,8 @@ impl Figure {
     }
 }
 
-fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+/// The value at dotted `path` (`latency_ns.p99`) inside `v`.
+pub fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(v, |v, part| v.get(part))
 }
 

@@ -135,11 +135,7 @@ impl Record {
     /// A figure of the report by its dotted path (`latency_ns.p99`), if it
     /// is a number.
     pub fn figure(&self, path: &str) -> Option<f64> {
-        let mut v = &self.json["report"];
-        for part in path.split('.') {
-            v = v.get(part)?;
-        }
-        v.as_f64()
+        super::goal::lookup(&self.json["report"], path)?.as_f64()
     }
 
     /// The value of axis `path` at this point.

@@ -95,7 +95,7 @@ fn load_step(cfg: DriverConfig, phases: &[(u64, f64)], seed: u64) -> Run {
     let s = *m.driver.counters();
     run.offered = m.world.wire.frames_started();
     run.delivered = m.app.delivered;
-    run.drops = s.rx_missed_errors + s.rx_errors + m.app.socket_drops;
+    run.drops = s.rx_missed_errors + s.rx_errors + m.app.socket_rcvbuf_full + s.backlog_full;
     run
 }
 

@@ -5,7 +5,7 @@ mod nic_common;
 
 use nic_common::*;
 use verinic::cosim::Machine;
-use verinic_driver::{regs, CpuCosts, DriverConfig};
+use verinic_driver::{regs, CpuCosts, DriverConfig, RxPacket};
 use verinic_sim::nic::NicConfig;
 use verinic_sim::trace::Event;
 use verinic_sim::xgmii::{EncoderConfig, TxFrame};
@@ -101,7 +101,7 @@ fn napi_budget_repoll_and_unmask_only_after_completion() {
     let mut polls = Vec::new();
     let mut got = 0;
     while m.driver.napi_scheduled() {
-        let n = m.with_host(|d, h| d.napi_poll(h, 8, &mut |_| got += 1));
+        let n = m.with_host(|d, h| d.napi_poll(h, 8, &mut |_: RxPacket| got += 1));
         polls.push(n);
         assert!(polls.len() < 20);
     }

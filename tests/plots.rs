@@ -50,7 +50,7 @@ fn line(point: u64, seed: u64, axes: Value, usecs: u64, ring: u64, load: f64, cr
         "report": {
             "frames_offered": frames, "frames_delivered": frames - mpc - crc,
             "drops": {"rx_missed_errors": mpc, "rx_crc_errors": crc, "rx_length_errors": 0, "rxerrc": 0,
-                      "rx_errors": 0, "socket_queue_full": 0},
+                      "rx_errors": 0, "backlog_full": 0, "socket_rcvbuf_full": 0},
             "drops_total": mpc + crc,
             "offered_gbps": offered, "throughput_gbps": delivered, "mpps": delivered / 0.5,
             "latency_ns": {"p50": p50 as u64, "p99": p99 as u64, "p999": (p99 * 1.2) as u64,

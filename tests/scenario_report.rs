@@ -104,8 +104,9 @@ fn short_run_accounts_for_every_frame() {
     assert_eq!(r.tx.frames_on_wire, r.tx.frames_offered);
     assert_eq!(r.tx.bad_on_wire, 0);
     let c = r.cpu;
-    assert!(((c.irq + c.softirq + c.app + c.idle) - 1.0).abs() < 1e-9, "{c:?}");
-    assert_eq!(c.irq_ns + c.softirq_ns + c.app_ns + c.idle_ns, r.measured_ns);
+    assert!(((c.irq + c.softirq + c.ksoftirqd + c.app + c.idle) - 1.0).abs() < 1e-9, "{c:?}");
+    assert_eq!(c.irq_ns + c.softirq_ns + c.ksoftirqd_ns + c.app_ns + c.idle_ns, r.measured_ns);
+    assert_eq!(c.app_syscall_ns + c.app_stack_ns + c.app_copy_ns + c.app_work_ns + c.app_tx_ns, c.app_ns);
 }
 
 #[test]
@@ -146,6 +147,8 @@ fn json_has_the_documented_fields() {
             "frames_offered",
             "frames_delivered",
             "frames_to_stack",
+            "app_mpps",
+            "irqs_per_million_frames",
             "drops",
             "drops_total",
             "in_flight_at_end",
@@ -174,12 +177,37 @@ fn json_has_the_documented_fields() {
     );
     assert_eq!(
         keys(&v["drops"]),
-        sorted(&["rx_missed_errors", "rx_crc_errors", "rx_length_errors", "rxerrc", "rx_errors", "socket_queue_full",])
+        sorted(&[
+            "rx_missed_errors",
+            "rx_crc_errors",
+            "rx_length_errors",
+            "rxerrc",
+            "rx_errors",
+            "backlog_full",
+            "socket_rcvbuf_full",
+        ])
     );
     assert_eq!(keys(&v["latency_ns"]), sorted(&["p50", "p99", "p999", "max", "mean", "count", "unmatched"]));
     assert_eq!(
         keys(&v["cpu"]),
-        sorted(&["irq", "softirq", "app", "idle", "busy", "irq_ns", "softirq_ns", "app_ns", "idle_ns"])
+        sorted(&[
+            "irq",
+            "softirq",
+            "ksoftirqd",
+            "app",
+            "idle",
+            "busy",
+            "irq_ns",
+            "softirq_ns",
+            "ksoftirqd_ns",
+            "app_ns",
+            "app_syscall_ns",
+            "app_stack_ns",
+            "app_copy_ns",
+            "app_work_ns",
+            "app_tx_ns",
+            "idle_ns"
+        ])
     );
     assert_eq!(
         keys(&v["tx"]),

@@ -303,6 +303,21 @@ pub struct DriverConfig {
     /// us (net.core.netdev_budget_usecs: 2000 = 2 jiffies at HZ = 1000).
     /// 1..=1,000,000. Default 2000.
     pub netdev_budget_usecs: u64,
+    /// `driver.napi`: receive with NAPI (true), or with the legacy
+    /// interrupt-driven path (false): the hard-IRQ handler takes every
+    /// completed descriptor, up to ten passes over RX and TX like e1000_intr
+    /// without CONFIG_E1000_NAPI (Linux 2.6 drivers/net/e1000/e1000_main.c,
+    /// E1000_MAX_INTR), and queues the frames on the per-CPU backlog
+    /// (netif_rx); interrupts stay enabled; the backlog is processed in
+    /// softirq (process_backlog, `napi_budget` frames per call). Not
+    /// together with `adaptive_rx`, `adaptive_tx` or a dynamic `itr_mode`,
+    /// which sample at NAPI completion. Default true.
+    pub napi: bool,
+    /// `driver.netdev_max_backlog` (net.core.netdev_max_backlog): frames the
+    /// per-CPU backlog holds in the legacy path (`napi = false`); netif_rx
+    /// drops beyond it, counted as `backlog_full`. 1..=1,000,000. Default
+    /// 1000 (the kernel's default).
+    pub netdev_max_backlog: usize,
     /// `driver.rx_refill_batch`: RX descriptors refilled between two RDT
     /// writes (igb's IGB_RX_BUFFER_WRITE). 1..=4096; a batch of rx_ring or
     /// more means one RDT write per poll. Default 16.
@@ -359,6 +374,8 @@ impl Default for DriverConfig {
             napi_budget: 64,
             netdev_budget: 300,
             netdev_budget_usecs: 2000,
+            napi: true,
+            netdev_max_backlog: 1000,
             rx_refill_batch: 16,
             rx_buf_len: 2048,
             rx_csum: true,
@@ -387,6 +404,7 @@ impl DriverConfig {
         check_range("napi_budget", self.napi_budget as u64, 1, 4096)?;
         check_range("netdev_budget", self.netdev_budget as u64, 1, 1_000_000)?;
         check_range("netdev_budget_usecs", self.netdev_budget_usecs, 1, 1_000_000)?;
+        check_range("netdev_max_backlog", self.netdev_max_backlog as u64, 1, 1_000_000)?;
         check_range("rx_refill_batch", self.rx_refill_batch as u64, 1, RING_MAX as u64)?;
         if !RX_BUF_LENS.contains(&self.rx_buf_len) {
             return Err(DriverConfigError {
@@ -418,6 +436,26 @@ impl DriverConfig {
                     self.itr_mode.name()
                 ),
             });
+        }
+        if !self.napi {
+            // Each of these samples at napi_complete_done, which the legacy
+            // interrupt path never reaches.
+            let napi_only = [
+                ("adaptive_rx", self.adaptive_rx),
+                ("adaptive_tx", self.adaptive_tx),
+                ("itr_mode", self.itr_mode != ItrMode::Static),
+            ];
+            if let Some((param, _)) = napi_only.into_iter().find(|(_, on)| *on) {
+                return Err(DriverConfigError {
+                    param,
+                    value: 1,
+                    expected: format!(
+                        "{} when napi = false: it samples at NAPI completion, which the legacy \
+                         interrupt-driven path never reaches; set napi = true or turn it off",
+                        if param == "itr_mode" { "\"static\"" } else { "false" }
+                    ),
+                });
+            }
         }
         Ok(())
     }

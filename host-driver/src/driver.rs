@@ -8,6 +8,7 @@
 
 use bytes::Bytes;
 
+use crate::backlog::Backlog;
 use crate::config::{Coalesce, DriverConfig, DriverConfigError};
 use crate::cost::{spend, CpuCosts};
 use crate::dim::Dim;
@@ -80,6 +81,7 @@ pub struct Driver {
     pub(crate) stats: Stats,
     pub(crate) napi_scheduled: bool,
     pub(crate) moderation: Moderation,
+    pub(crate) backlog: Backlog,
     link_up: bool,
 }
 
@@ -152,13 +154,26 @@ impl Driver {
         costs.write_reg(p, regs::IMS, IMS_ENABLED);
         let link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
 
-        Ok(Driver { cfg, costs, rx, tx, stats, napi_scheduled: false, moderation, link_up })
+        Ok(Driver {
+            cfg,
+            costs,
+            rx,
+            tx,
+            stats,
+            napi_scheduled: false,
+            moderation,
+            backlog: Backlog::default(),
+            link_up,
+        })
     }
 
     /// The hard-IRQ handler (e1000_intr). Reads ICR, which clears it; if it is
     /// 0 the interrupt was not ours. Otherwise masks every device interrupt
     /// (IMC), counts the causes, re-reads STATUS on LSC, and schedules NAPI;
     /// interrupts stay masked until a poll completes under budget.
+    ///
+    /// With `napi = false` nothing is masked: the handler cleans RX and TX
+    /// itself and queues frames on the backlog ([`crate::backlog`]).
     pub fn irq<P: Platform + ?Sized>(&mut self, p: &mut P) -> IrqOutcome {
         self.stats.irqs += 1;
         spend(p, self.costs.irq_entry);
@@ -168,7 +183,9 @@ impl Driver {
             spend(p, self.costs.irq_exit);
             return IrqOutcome::NotOurs;
         }
-        self.costs.write_reg(p, regs::IMC, IMC_ALL);
+        if self.cfg.napi {
+            self.costs.write_reg(p, regs::IMC, IMC_ALL);
+        }
         let s = &mut self.stats;
         for (bit, counter) in [
             (icr::RXT0, &mut s.irq_rxt0),
@@ -185,10 +202,15 @@ impl Driver {
         if causes & icr::LSC != 0 {
             self.link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
         }
-        self.napi_scheduled = true;
-        self.moderation.on_irq(&self.stats);
+        let outcome = if self.cfg.napi {
+            self.napi_scheduled = true;
+            self.moderation.on_irq(&self.stats);
+            IrqOutcome::Handled { causes }
+        } else {
+            self.legacy_intr(p, causes)
+        };
         spend(p, self.costs.irq_exit);
-        IrqOutcome::Handled { causes }
+        outcome
     }
 
     /// Queues one frame for transmission (ndo_start_xmit).

@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backlog;
 pub mod config;
 pub mod cost;
 pub mod desc;
@@ -62,6 +63,6 @@ pub use itr::ItrMode;
 pub use moderation::{ModerationChange, ModerationSource};
 pub use napi::SoftirqOutcome;
 pub use platform::Platform;
-pub use rx::{ChecksumVerdict, RxPacket};
+pub use rx::{ChecksumVerdict, RxPacket, RxSink};
 pub use stats::Stats;
 pub use tx::TxOffload;

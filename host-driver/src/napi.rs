@@ -14,7 +14,7 @@
 use crate::cost::spend;
 use crate::driver::{Driver, IMS_ENABLED};
 use crate::regs;
-use crate::rx::RxPacket;
+use crate::rx::RxSink;
 use crate::Platform;
 
 /// What one [`Driver::softirq`] round did.
@@ -27,6 +27,9 @@ pub struct SoftirqOutcome {
     /// The round stopped on netdev_budget or netdev_budget_usecs with NAPI
     /// still scheduled (counted in `time_squeeze`): run another round later.
     pub squeezed: bool,
+    /// The round stopped because a hard IRQ was pending (legacy path only):
+    /// it resumes on the next call.
+    pub preempted: bool,
 }
 
 impl Driver {
@@ -49,12 +52,7 @@ impl Driver {
     /// `budget = 0` cleans TX only and never completes, as netpoll uses it.
     /// A poll while NAPI is not scheduled (busy polling) does the work but
     /// leaves the interrupt mask alone.
-    pub fn napi_poll<P: Platform + ?Sized>(
-        &mut self,
-        p: &mut P,
-        budget: usize,
-        sink: &mut dyn FnMut(RxPacket),
-    ) -> usize {
+    pub fn napi_poll<P: Platform + ?Sized>(&mut self, p: &mut P, budget: usize, sink: &mut dyn RxSink) -> usize {
         self.stats.napi_polls += 1;
         spend(p, self.costs.napi_poll_overhead);
         let wake = self.tx_params().wake_threshold;
@@ -87,7 +85,13 @@ impl Driver {
     ///
     /// Stopping with NAPI still scheduled counts `time_squeeze`; the caller
     /// then runs another round when its scheduler lets the softirq run again.
-    pub fn softirq<P: Platform + ?Sized>(&mut self, p: &mut P, sink: &mut dyn FnMut(RxPacket)) -> SoftirqOutcome {
+    ///
+    /// With `napi = false` the round empties the legacy backlog instead
+    /// ([`crate::backlog`]).
+    pub fn softirq<P: Platform + ?Sized>(&mut self, p: &mut P, sink: &mut dyn RxSink) -> SoftirqOutcome {
+        if !self.cfg.napi {
+            return self.legacy_softirq(p, sink);
+        }
         self.stats.softirq_rounds += 1;
         let mut out = SoftirqOutcome::default();
         let deadline = p.now_ns().saturating_add(self.cfg.netdev_budget_usecs.saturating_mul(1000));

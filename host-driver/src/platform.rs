@@ -32,4 +32,12 @@ pub trait Platform {
 
     /// Writes host memory.
     fn dma_write(&mut self, addr: u64, data: &[u8]);
+
+    /// Whether the device's interrupt line is asserted now, so that a hard
+    /// IRQ would preempt softirq work. The legacy (non-NAPI) backlog round
+    /// asks between packets, since it runs with interrupts enabled. Default
+    /// false: a platform without preemption.
+    fn irq_pending(&mut self) -> bool {
+        false
+    }
 }

@@ -96,6 +96,13 @@ counters! {
     /// Softirq rounds that ran out of netdev_budget or netdev_budget_usecs
     /// with NAPI still scheduled.
     time_squeeze,
+    /// Legacy path (`napi = false`): frames netif_rx dropped because the
+    /// backlog held `netdev_max_backlog` (softnet_stat "dropped").
+    backlog_full,
+    /// Legacy path: process_backlog calls.
+    backlog_polls,
+    /// Legacy path: passes over RX and TX made by interrupt handlers.
+    legacy_intr_passes,
     /// CRCERRS: frames with a bad FCS.
     rx_crc_errors,
     /// RXERRC: frames with an Error character, broken framing or a bad preamble.

@@ -1,32 +1,61 @@
-//! The host: one CPU core whose time is simulated, running the driver and an
-//! application, next to the device.
+//! The host: one CPU core whose time is simulated, running the driver, the
+//! kernel's receive path and an application, next to the device.
 //!
-//! The core does one thing at a time, in this order of priority: a pending
-//! softirq round (NAPI), a pending interrupt (taken only between two pieces of
-//! work: the core is never preempted mid-step), the application (consuming
-//! delivered frames from its socket queue, sending frames when due), or
-//! nothing - then the device runs until the interrupt line rises or the
-//! application has something due.
+//! The core does one thing at a time, chosen between two pieces of work (a
+//! piece is never cut, except a legacy backlog round, which a hard IRQ
+//! preempts between two frames):
+//! 1. a hard IRQ, when the line is up (with NAPI only while NAPI is not
+//!    scheduled: the handler masks the device until polling completes);
+//! 2. the NET_RX softirq *inline*, as irq_exit runs it (__do_softirq in
+//!    kernel/softirq.c): one round after another while work is left, until
+//!    [`MAX_SOFTIRQ_RESTART`] rounds or [`MAX_SOFTIRQ_TIME_NS`] have gone by;
+//!    the rest is handed to ksoftirqd (wakeup_softirqd);
+//! 3. a thread, picked by the fair scheduler ([`super::sched`]): ksoftirqd
+//!    (softirq rounds) or the application (one receive call, an echo batch
+//!    or a send batch);
+//! 4. nothing: the device runs until the interrupt line rises or the
+//!    application has something due.
+//!
+//! Frames the softirq delivers pass the stack (IP, UDP/TCP; [`super::stack`])
+//! and wait in the application's socket, which `rmem` bounds.
 //!
 //! With [`AppConfig::echo`] the application is an echo server: every frame
-//! its socket queue takes is sent back through `xmit`, in order, after the
-//! socket backlog is consumed and before any scheduled send.
+//! it reads is sent back through `xmit`, in order, before any scheduled send.
 
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use verinic_driver::{Driver, IrqOutcome, RxPacket, TxError, TxOffload};
+use verinic_driver::{Driver, IrqOutcome, RxPacket, RxSink, TxError, TxOffload};
 
 use super::platform::Host;
+use super::sched::{FairScheduler, Thread};
+use super::stack::{Socket, StackCosts};
 use super::world::World;
+
+/// Softirq rounds __do_softirq runs inline before waking ksoftirqd
+/// (MAX_SOFTIRQ_RESTART, kernel/softirq.c).
+pub const MAX_SOFTIRQ_RESTART: u32 = 10;
+
+/// CPU time __do_softirq may run inline before waking ksoftirqd
+/// (MAX_SOFTIRQ_TIME, 2 ms, kernel/softirq.c).
+pub const MAX_SOFTIRQ_TIME_NS: u64 = 2_000_000;
+
+/// Frames echo mode holds while the transmit queue is stopped.
+pub const ECHO_QUEUE_MAX: usize = 4096;
 
 /// What the application does on the simulated core.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AppConfig {
-    /// CPU time to consume one delivered frame (ns).
-    pub rx_ns_per_frame: u64,
-    /// Frames the socket queue holds; more are dropped (counted).
-    pub socket_queue: usize,
+    /// What the stack above the driver and the application's receive calls
+    /// cost.
+    pub stack: StackCosts,
+    /// The socket's receive buffer in bytes (net.core.rmem_default); frames
+    /// beyond it are dropped (`socket_rcvbuf_full`).
+    pub rmem: usize,
+    /// Frames one receive call takes at most (1: recv; more: recvmmsg).
+    pub recv_batch: usize,
+    /// The fair scheduler's slice between ksoftirqd and the application (ns).
+    pub sched_slice_ns: u64,
     /// Frames per second the application sends; 0 = none.
     pub tx_frames_per_sec: f64,
     /// Length of the frames it sends, without FCS.
@@ -35,20 +64,25 @@ pub struct AppConfig {
     /// `more` set on all but the last (xmit_more: one tail write per batch).
     pub tx_batch: usize,
     /// Send every received frame back (echo server). Frames wait in a FIFO
-    /// of at most `socket_queue` frames while the TX queue is stopped (more
-    /// are dropped, counted in `AppStats::echo_dropped`) and go out in
-    /// batches of up to `tx_batch`.
+    /// of at most [`ECHO_QUEUE_MAX`] frames while the TX queue is stopped
+    /// (the application stops reading meanwhile) and go out in batches of up
+    /// to `tx_batch`.
     pub echo: bool,
     /// Generated frames are UDP/IPv4 handed over as CHECKSUM_PARTIAL (the
     /// NIC inserts the checksums), unless [`CsumOffload::None`](crate::frames::CsumOffload::None).
     pub tx_csum: crate::frames::CsumOffload,
 }
 
+/// A free application with a 1 GiB socket, which never fills: for tests of
+/// the driver and the device. Scenarios start from realistic costs instead
+/// (`[cpu]` in a scenario file).
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
-            rx_ns_per_frame: 0,
-            socket_queue: 4096,
+            stack: StackCosts::FREE,
+            rmem: 1 << 30,
+            recv_batch: 1,
+            sched_slice_ns: 3_000_000,
             tx_frames_per_sec: 0.0,
             tx_frame_len: 60,
             tx_batch: 1,
@@ -63,12 +97,44 @@ impl Default for AppConfig {
 pub struct CpuTime {
     /// Hard interrupt handler.
     pub irq_ns: u64,
-    /// Softirq: NAPI polls.
+    /// Softirq run inline at interrupt exit: NAPI polls or the legacy
+    /// backlog, and the stack above them.
     pub softirq_ns: u64,
-    /// Application, including the transmit path it calls.
+    /// The same work in the ksoftirqd thread.
+    pub ksoftirqd_ns: u64,
+    /// Application, including the transmit path it calls: the sum of the
+    /// `app_*` parts below.
     pub app_ns: u64,
+    /// Application: receive syscall entry and exit.
+    pub app_syscall_ns: u64,
+    /// Application: the stack's share of its receive calls (socket dequeue).
+    pub app_stack_ns: u64,
+    /// Application: copying received frames to user space.
+    pub app_copy_ns: u64,
+    /// Application: its own work on the frames it read.
+    pub app_work_ns: u64,
+    /// Application: the transmit path (xmit) for frames it sends or echoes.
+    pub app_tx_ns: u64,
     /// Nothing to do.
     pub idle_ns: u64,
+}
+
+impl CpuTime {
+    /// The time spent since `before` was taken.
+    pub fn since(self, before: CpuTime) -> CpuTime {
+        CpuTime {
+            irq_ns: self.irq_ns - before.irq_ns,
+            softirq_ns: self.softirq_ns - before.softirq_ns,
+            ksoftirqd_ns: self.ksoftirqd_ns - before.ksoftirqd_ns,
+            app_ns: self.app_ns - before.app_ns,
+            app_syscall_ns: self.app_syscall_ns - before.app_syscall_ns,
+            app_stack_ns: self.app_stack_ns - before.app_stack_ns,
+            app_copy_ns: self.app_copy_ns - before.app_copy_ns,
+            app_work_ns: self.app_work_ns - before.app_work_ns,
+            app_tx_ns: self.app_tx_ns - before.app_tx_ns,
+            idle_ns: self.idle_ns - before.idle_ns,
+        }
+    }
 }
 
 /// Frames the application meant to send but never handed to the driver.
@@ -120,8 +186,14 @@ pub struct AppStats {
     pub delivered: u64,
     /// Their bytes, without FCS.
     pub delivered_bytes: u64,
-    /// Frames dropped because the socket queue was full.
-    pub socket_drops: u64,
+    /// Frames the socket dropped because its receive buffer was over `rmem`.
+    pub socket_rcvbuf_full: u64,
+    /// Frames the application read from its socket.
+    pub received: u64,
+    /// Receive calls the application made.
+    pub recv_calls: u64,
+    /// Times the inline softirq handed work over to ksoftirqd.
+    pub ksoftirqd_wakeups: u64,
     /// Frames the application handed to `xmit`.
     pub tx_sent: u64,
     /// Times `xmit` found the queue stopped (the frame is retried).
@@ -132,8 +204,8 @@ pub struct AppStats {
     pub irqs_not_ours: u64,
     /// Frames sent back in echo mode (also counted in `tx_sent`).
     pub echoed: u64,
-    /// Frames echo mode could not send back: the echo FIFO was full, or the
-    /// driver refused the frame (too long for `xmit`).
+    /// Frames echo mode could not send back: the driver refused the frame
+    /// (too long for `xmit`).
     pub echo_dropped: u64,
     /// Frames sent with a checksum for the NIC to insert (`[tx] csum_offload`).
     pub tx_csum_offloaded: u64,
@@ -154,8 +226,11 @@ pub fn frame_seq(data: &[u8]) -> Option<u32> {
 pub enum CpuContext {
     /// The hard interrupt handler.
     HardIrq,
-    /// A softirq pass: NAPI polls (RX and TX cleaning, refill).
+    /// A softirq pass at interrupt exit: NAPI polls (RX and TX cleaning,
+    /// refill) or the legacy backlog, and the stack.
     Softirq,
+    /// The same, in the ksoftirqd thread.
+    Ksoftirqd,
     /// The application: consuming, echoing or sending frames.
     App,
     /// Nothing to do: the device ran until it interrupted or the
@@ -173,9 +248,14 @@ pub struct CpuSlice {
     pub start_ns: u64,
     /// CPU time it ended (ns).
     pub end_ns: u64,
-    /// Frames a softirq pass delivered to the stack (0 for the rest).
+    /// Frames a softirq pass delivered to the stack, or the application
+    /// read (0 for the rest).
     pub frames: u32,
 }
+
+/// A delivered frame's descriptor status, errors, raw checksum and the
+/// driver's checksum verdict.
+pub type RxMeta = (u8, u8, u16, verinic_driver::ChecksumVerdict);
 
 /// The simulated host: device, driver, application and the core's clock.
 pub struct Machine {
@@ -197,17 +277,50 @@ pub struct Machine {
     pub delivered_frames: Vec<Bytes>,
     /// Delivered frames' descriptor status, errors, raw checksum and the
     /// driver's checksum verdict (only with `keep_frames`).
-    pub rx_meta: Vec<(u8, u8, u16, verinic_driver::ChecksumVerdict)>,
+    pub rx_meta: Vec<RxMeta>,
     /// When set, every decision of the core's scheduler is appended here
     /// (for a timeline); whoever runs the machine takes the slices out.
     pub cpu_log: Option<Vec<CpuSlice>>,
     cpu_ns: u64,
     app_cfg: AppConfig,
-    socket_backlog: usize,
+    socket: Socket,
+    sched: FairScheduler,
+    /// The inline softirq in progress: when it started, rounds run.
+    inline_softirq: Option<(u64, u32)>,
+    /// A legacy backlog round was preempted inside ksoftirqd: the thread
+    /// resumes it (no inline softirq starts meanwhile).
+    ksoftirqd_mid_round: bool,
     next_tx_ns: f64,
     tx_seq: u32,
     tx_frame: Option<(Bytes, TxOffload)>,
     echo_queue: VecDeque<Bytes>,
+}
+
+/// The stack as the driver's sink: charges the protocol receive, counts
+/// the hand-off and queues the frame on the socket.
+struct StackSink<'a> {
+    costs: &'a StackCosts,
+    app: &'a mut AppStats,
+    socket: &'a mut Socket,
+    deliveries: &'a mut Vec<Delivery>,
+    keep: Option<(&'a mut Vec<Bytes>, &'a mut Vec<RxMeta>)>,
+}
+
+impl RxSink for StackSink<'_> {
+    fn receive(&mut self, p: RxPacket) -> u64 {
+        self.app.delivered += 1;
+        self.app.delivered_bytes += p.len as u64;
+        self.deliveries.push(Delivery { seq: frame_seq(&p.data), len: p.len, at_ns: p.rx_time_ns });
+        if let Some((frames, meta)) = &mut self.keep {
+            frames.push(p.data.clone());
+            meta.push((p.status, p.errors, p.checksum, p.csum));
+        }
+        let ns = self.costs.receive_ns(&p.data);
+        if !self.socket.enqueue(p.data) {
+            self.app.socket_rcvbuf_full += 1;
+        }
+        ns
+    }
 }
 
 impl Machine {
@@ -232,8 +345,11 @@ impl Machine {
             rx_meta: Vec::new(),
             cpu_log: None,
             cpu_ns,
+            socket: Socket::new(app.rmem),
+            sched: FairScheduler::new(app.sched_slice_ns),
+            inline_softirq: None,
+            ksoftirqd_mid_round: false,
             app_cfg: app,
-            socket_backlog: 0,
             next_tx_ns,
             tx_seq: 0,
             tx_frame: None,
@@ -259,49 +375,122 @@ impl Machine {
         }
     }
 
+    /// Frames waiting in the application's socket.
+    pub fn socket_len(&self) -> usize {
+        self.socket.len()
+    }
+
     /// One decision of the core's scheduler.
     fn step(&mut self, until_ns: u64) {
         Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns }.catch_up();
         let start = self.cpu_ns;
-        let delivered = self.app.delivered;
+        let (delivered, received) = (self.app.delivered, self.app.received);
         let context = self.decide(until_ns);
         if let Some(log) = &mut self.cpu_log {
-            let frames = (self.app.delivered - delivered) as u32;
+            let frames = match context {
+                CpuContext::App => self.app.received - received,
+                _ => self.app.delivered - delivered,
+            } as u32;
             log.push(CpuSlice { context, start_ns: start, end_ns: self.cpu_ns, frames });
         }
     }
 
     fn decide(&mut self, until_ns: u64) -> CpuContext {
         let start = self.cpu_ns;
-        if self.driver.napi_scheduled() {
-            let mut got = Vec::new();
-            {
-                let mut host = Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns };
-                self.driver.softirq(&mut host, &mut |p: RxPacket| got.push(p));
-            }
-            self.cpu.softirq_ns += self.cpu_ns - start;
-            for p in got {
-                self.deliver(p);
-            }
-            CpuContext::Softirq
-        } else if self.world.nic.irq() {
+        let napi = self.driver.config().napi;
+        if self.world.nic.irq() && !(napi && self.driver.napi_scheduled()) {
             let outcome = self.with_host(|d, h| d.irq(h));
             match outcome {
                 IrqOutcome::Handled { .. } => self.app.irqs += 1,
                 IrqOutcome::NotOurs => self.app.irqs_not_ours += 1,
             }
             self.cpu.irq_ns += self.cpu_ns - start;
-            CpuContext::HardIrq
-        } else if self.socket_backlog > 0 {
-            self.socket_backlog -= 1;
-            self.cpu_ns += self.app_cfg.rx_ns_per_frame;
-            self.cpu.app_ns += self.cpu_ns - start;
-            CpuContext::App
-        } else if !self.echo_queue.is_empty() && !self.driver.tx_queue_stopped() {
-            self.echo_some();
-            self.cpu.app_ns += self.cpu_ns - start;
-            CpuContext::App
-        } else if self.tx_due() && !self.driver.tx_queue_stopped() {
+            // irq_exit: run the raised softirq now, unless one is already
+            // running (this IRQ interrupted it).
+            if self.inline_softirq.is_none() && !self.ksoftirqd_mid_round && self.driver.softirq_pending() {
+                self.inline_softirq = Some((self.cpu_ns, 0));
+            }
+            return CpuContext::HardIrq;
+        }
+        if !self.driver.softirq_pending() {
+            self.inline_softirq = None;
+            self.ksoftirqd_mid_round = false;
+        }
+        if let Some((since, rounds)) = self.inline_softirq {
+            let out = self.softirq_round();
+            self.cpu.softirq_ns += self.cpu_ns - start;
+            if !out.preempted {
+                let rounds = rounds + 1;
+                let expired = rounds >= MAX_SOFTIRQ_RESTART || self.cpu_ns - since >= MAX_SOFTIRQ_TIME_NS;
+                self.inline_softirq = if !self.driver.softirq_pending() {
+                    None
+                } else if expired {
+                    self.app.ksoftirqd_wakeups += 1;
+                    None
+                } else {
+                    Some((since, rounds))
+                };
+            }
+            return CpuContext::Softirq;
+        }
+        match self.sched.pick(self.driver.softirq_pending(), self.app_runnable()) {
+            Some(Thread::Ksoftirqd) => {
+                let out = self.softirq_round();
+                self.ksoftirqd_mid_round = out.preempted;
+                let spent = self.cpu_ns - start;
+                self.cpu.ksoftirqd_ns += spent;
+                self.sched.charge(Thread::Ksoftirqd, spent);
+                CpuContext::Ksoftirqd
+            }
+            Some(Thread::App) => {
+                self.app_step();
+                let spent = self.cpu_ns - start;
+                self.cpu.app_ns += spent;
+                self.sched.charge(Thread::App, spent);
+                CpuContext::App
+            }
+            None => {
+                // Idle: the device runs until it interrupts or the app has work.
+                let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
+                while self.world.now_ns() < target && !self.world.nic.irq() {
+                    self.world.step();
+                }
+                self.cpu_ns = self.cpu_ns.max(self.world.now_ns());
+                self.cpu.idle_ns += self.cpu_ns - start;
+                CpuContext::Idle
+            }
+        }
+    }
+
+    /// One softirq round of the driver, its frames going up the stack.
+    fn softirq_round(&mut self) -> verinic_driver::SoftirqOutcome {
+        let keep = self.keep_frames.then_some((&mut self.delivered_frames, &mut self.rx_meta));
+        let mut sink = StackSink {
+            costs: &self.app_cfg.stack,
+            app: &mut self.app,
+            socket: &mut self.socket,
+            deliveries: &mut self.deliveries,
+            keep,
+        };
+        let mut host = Host { world: &mut self.world, cpu_ns: &mut self.cpu_ns };
+        self.driver.softirq(&mut host, &mut sink)
+    }
+
+    /// Whether the application has something to do now.
+    fn app_runnable(&self) -> bool {
+        let can_send = !self.driver.tx_queue_stopped();
+        (!self.socket.is_empty() && self.echo_queue.len() < ECHO_QUEUE_MAX)
+            || (!self.echo_queue.is_empty() && can_send)
+            || (self.tx_due() && can_send)
+    }
+
+    /// One piece of the application's work: a send batch when one is due
+    /// (its schedule comes first, so reading never starves sending), else
+    /// an echo batch, else a receive call.
+    fn app_step(&mut self) {
+        let can_send = !self.driver.tx_queue_stopped();
+        let t = self.cpu_ns;
+        if self.tx_due() && can_send {
             let period = 1e9 / self.app_cfg.tx_frames_per_sec;
             let due = ((self.cpu_ns as f64 - self.next_tx_ns) / period).floor() as usize + 1;
             let batch = due.clamp(1, self.app_cfg.tx_batch.max(1));
@@ -310,46 +499,36 @@ impl Machine {
                     break;
                 }
             }
-            self.cpu.app_ns += self.cpu_ns - start;
-            CpuContext::App
-        } else {
-            // Idle: the device runs until it interrupts or the app has work.
-            let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
-            while self.world.now_ns() < target && !self.world.nic.irq() {
-                self.world.step();
-            }
-            self.cpu_ns = self.cpu_ns.max(self.world.now_ns());
-            self.cpu.idle_ns += self.cpu_ns - start;
-            CpuContext::Idle
+            self.cpu.app_tx_ns += self.cpu_ns - t;
+        } else if !self.echo_queue.is_empty() && can_send {
+            self.echo_some();
+            self.cpu.app_tx_ns += self.cpu_ns - t;
+        } else if !self.socket.is_empty() && self.echo_queue.len() < ECHO_QUEUE_MAX {
+            self.recv_call();
         }
     }
 
-    fn deliver(&mut self, p: RxPacket) {
-        self.app.delivered += 1;
-        self.app.delivered_bytes += p.len as u64;
-        self.deliveries.push(Delivery { seq: frame_seq(&p.data), len: p.len, at_ns: p.rx_time_ns });
-        if self.keep_frames {
-            self.delivered_frames.push(p.data.clone());
-            self.rx_meta.push((p.status, p.errors, p.checksum, p.csum));
-        }
-        let taken = if self.app_cfg.rx_ns_per_frame > 0 {
-            let room = self.socket_backlog < self.app_cfg.socket_queue;
-            if room {
-                self.socket_backlog += 1;
-            } else {
-                self.app.socket_drops += 1;
-            }
-            room
-        } else {
-            true
-        };
-        if self.app_cfg.echo && taken {
-            if self.echo_queue.len() < self.app_cfg.socket_queue {
-                self.echo_queue.push_back(p.data);
-            } else {
-                self.app.echo_dropped += 1;
+    /// One recv (or recvmmsg of up to `recv_batch` frames) on the socket.
+    fn recv_call(&mut self) {
+        let c = self.app_cfg.stack;
+        self.app.recv_calls += 1;
+        let mut parts = [c.recv_syscall_ns, 0, 0, 0];
+        for _ in 0..self.app_cfg.recv_batch.max(1) {
+            let Some(frame) = self.socket.dequeue() else { break };
+            self.app.received += 1;
+            parts[1] += c.sock_recv_ns;
+            parts[2] += (frame.len() as f64 * c.copy_ns_per_byte).round() as u64;
+            parts[3] += c.app_ns_per_frame;
+            if self.app_cfg.echo {
+                self.echo_queue.push_back(frame);
             }
         }
+        let [syscall, stack, copy, work] = parts;
+        self.cpu.app_syscall_ns += syscall;
+        self.cpu.app_stack_ns += stack;
+        self.cpu.app_copy_ns += copy;
+        self.cpu.app_work_ns += work;
+        self.cpu_ns += syscall + stack + copy + work;
     }
 
     /// Echo mode: sends queued frames back, up to `tx_batch` at once with
@@ -478,10 +657,11 @@ impl Machine {
         while self.cpu_ns < deadline_ns {
             let step_to = (self.cpu_ns + 1_000).min(deadline_ns);
             self.run_until(step_to);
-            if self.app.delivered != last_delivered || !self.world.wire_idle() || !self.echo_queue.is_empty() {
+            let busy = !self.world.wire_idle() || !self.echo_queue.is_empty() || !self.socket.is_empty();
+            if self.app.delivered != last_delivered || busy {
                 last_delivered = self.app.delivered;
                 quiet_since = self.cpu_ns;
-            } else if self.cpu_ns - quiet_since > quiet_ns && !self.driver.napi_scheduled() {
+            } else if self.cpu_ns - quiet_since > quiet_ns && !self.driver.softirq_pending() {
                 return true;
             }
         }

@@ -4,11 +4,15 @@
 //! - [`world`]: the device clock domain (NIC, host memory and MMIO models,
 //!   the link partner).
 //! - [`platform`]: the driver's view of it, where CPU time and device time meet.
-//! - [`machine`]: the CPU's scheduler and the application.
+//! - [`machine`]: the CPU: hard IRQs, softirqs, and the threads
+//!   ([`sched`]) ksoftirqd and the application.
+//! - [`stack`]: the host's receive path above the driver and the socket.
 //! - [`wire_log`]: the frames on the wire toward the NIC, in bounded memory.
 
 pub mod machine;
 pub mod platform;
+pub mod sched;
+pub mod stack;
 pub mod wire_log;
 pub mod world;
 

@@ -52,6 +52,11 @@ impl Platform for Host<'_> {
         self.world.nic.mmio().write(offset, value);
     }
 
+    fn irq_pending(&mut self) -> bool {
+        self.catch_up();
+        self.world.nic.irq()
+    }
+
     fn spend(&mut self, ns: u64) {
         *self.cpu_ns += ns;
     }

@@ -491,7 +491,7 @@ mod tests {
         assert_eq!(a.values, vec![json!(true), json!(false)]);
         let a = Axis::parse("pcap.timing=recorded,\"rate\"").unwrap();
         assert_eq!(a.values, vec![json!("recorded"), json!("rate")]);
-        let a = Axis::parse("cpu.socket_queue=1_000,4096").unwrap();
+        let a = Axis::parse("cpu.rmem=1_000,4096").unwrap();
         assert_eq!(a.values, vec![json!(1000), json!(4096)]);
         let a = Axis::parse("driver.rx_usecs=0,8:32:8").unwrap();
         assert_eq!(a.values, vec![json!(0), json!(8), json!(16), json!(24), json!(32)]);

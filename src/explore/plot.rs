@@ -195,20 +195,23 @@ pub struct Drops {
     pub rxerrc: u64,
     /// Dropped by the driver.
     pub rx_errors: u64,
-    /// The application's socket queue was full.
-    pub socket_queue_full: u64,
+    /// Legacy path: the backlog was full.
+    pub backlog_full: u64,
+    /// The socket's receive buffer was full.
+    pub socket_rcvbuf_full: u64,
 }
 
 impl Drops {
     /// The report's key of each reason with its count, in report order.
-    pub fn by_reason(&self) -> [(&'static str, u64); 6] {
+    pub fn by_reason(&self) -> [(&'static str, u64); 7] {
         [
             ("rx_missed_errors", self.rx_missed_errors),
             ("rx_crc_errors", self.rx_crc_errors),
             ("rx_length_errors", self.rx_length_errors),
             ("rxerrc", self.rxerrc),
             ("rx_errors", self.rx_errors),
-            ("socket_queue_full", self.socket_queue_full),
+            ("backlog_full", self.backlog_full),
+            ("socket_rcvbuf_full", self.socket_rcvbuf_full),
         ]
     }
 }
@@ -334,7 +337,8 @@ impl PlotPoint {
                 rx_length_errors: c("drops.rx_length_errors")?,
                 rxerrc: c("drops.rxerrc")?,
                 rx_errors: c("drops.rx_errors")?,
-                socket_queue_full: c("drops.socket_queue_full")?,
+                backlog_full: c("drops.backlog_full").unwrap_or(0),
+                socket_rcvbuf_full: c("drops.socket_rcvbuf_full")?,
             },
             drops_total: c("drops_total")?,
             frames_offered: c("frames_offered")?,
@@ -651,13 +655,14 @@ pub fn series_colour(i: usize, n: usize) -> RGBColor {
 }
 
 /// A drop reason: the report key, a label and its colour.
-const REASONS: [(&str, &str, RGBColor); 6] = [
+const REASONS: [(&str, &str, RGBColor); 7] = [
     ("rx_missed_errors", "MPC: RX FIFO full", RGBColor(214, 39, 40)),
     ("rx_crc_errors", "CRC errors", RGBColor(242, 142, 43)),
     ("rx_length_errors", "length errors (RUC+ROC)", RGBColor(148, 103, 189)),
     ("rxerrc", "RXERRC (framing)", RGBColor(140, 86, 75)),
     ("rx_errors", "driver rx_errors", RGBColor(227, 119, 194)),
-    ("socket_queue_full", "socket queue full", RGBColor(31, 119, 180)),
+    ("backlog_full", "backlog full (legacy)", RGBColor(188, 189, 34)),
+    ("socket_rcvbuf_full", "socket rcvbuf full", RGBColor(31, 119, 180)),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1236,14 +1241,14 @@ fn draw_drops<DB: DrawingBackend>(
     let rnbc = sw.any_rnbc();
     let rings = sw.rings();
     // Per ring: per load, (mean offered Gb/s, mean % per reason, mean RNBC %).
-    type Row = (f64, [f64; 6], f64);
+    type Row = (f64, [f64; 7], f64);
     let lines: Vec<Vec<Row>> = rings
         .iter()
         .map(|&ring| {
             sw.by_load((0..sw.points.len()).filter(|&i| sw.points[i].rx_ring == ring))
                 .iter()
                 .map(|(_, g)| {
-                    let mut pct = [0.0; 6];
+                    let mut pct = [0.0; 7];
                     for (r, v) in pct.iter_mut().enumerate() {
                         *v = sw.mean(g, |p| p.percent_of_offered(p.drops.by_reason()[r].1));
                     }
@@ -1596,7 +1601,7 @@ mod tests {
                 "irqs_per_sec": 20000.0,
                 "cpu": {"irq": 0.01, "softirq": 0.3, "app": 0.02, "idle": 0.67, "busy": 0.33},
                 "drops": {"rx_missed_errors": 0, "rx_crc_errors": 0, "rx_length_errors": 0, "rxerrc": 0,
-                          "rx_errors": 0, "socket_queue_full": 0},
+                          "rx_errors": 0, "backlog_full": 0, "socket_rcvbuf_full": 0},
                 "drops_total": 0, "frames_offered": 1000, "rx_no_buffer_count": 3,
                 "scenario": {"seed": 7, "rx": {"load": 0.5},
                              "driver": {"rx_ring": 256, "rx_usecs": 8, "rx_frames": 32, "itr_max_irqs_per_sec": 8000}}

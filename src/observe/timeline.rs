@@ -54,6 +54,7 @@ fn name(c: CpuContext) -> &'static str {
     match c {
         CpuContext::HardIrq => "hard irq",
         CpuContext::Softirq => "softirq",
+        CpuContext::Ksoftirqd => "ksoftirqd",
         CpuContext::App => "app",
         CpuContext::Idle => "idle",
     }
@@ -101,14 +102,14 @@ impl<W: Write> Timeline<W> {
 
     fn flush_cpu(&mut self) {
         if let Some(s) = self.pending.take() {
-            let args = if s.context == CpuContext::Softirq {
+            let args = if matches!(s.context, CpuContext::Softirq | CpuContext::Ksoftirqd | CpuContext::App) {
                 format!(",\"args\":{{\"frames\":{}}}", s.frames)
             } else {
                 String::new()
             };
             match s.context {
                 CpuContext::HardIrq => self.counts.hard_irq += 1,
-                CpuContext::Softirq => self.counts.softirq += 1,
+                CpuContext::Softirq | CpuContext::Ksoftirqd => self.counts.softirq += 1,
                 CpuContext::App => self.counts.app += 1,
                 CpuContext::Idle => self.counts.idle += 1,
             }

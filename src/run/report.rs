@@ -24,15 +24,16 @@ pub struct Report {
     /// Receive frames whose Start went on the wire. They depend on the
     /// scenario alone (load, sizes, seed, duration), not on the CPU model.
     pub frames_offered: u64,
-    /// Receive frames the driver handed to the stack and the socket queue
-    /// took (`frames_to_stack - drops.socket_queue_full`).
+    /// Receive frames the application read from its socket.
     pub frames_delivered: u64,
     /// Receive frames the driver handed to the stack (`AppStats::delivered`).
     pub frames_to_stack: u64,
     /// Receive frames lost, by reason, in this order: `rx_missed_errors`
     /// (RX FIFO full, MPC), `rx_crc_errors` (CRCERRS), `rx_length_errors`
     /// (RUC + ROC), `rxerrc` (Error character, framing, preamble),
-    /// `rx_errors` (dropped by the driver), `socket_queue_full`.
+    /// `rx_errors` (dropped by the driver), `backlog_full` (legacy path:
+    /// the per-CPU backlog held `netdev_max_backlog`), `socket_rcvbuf_full`
+    /// (the socket's receive buffer was over `cpu.rmem`).
     #[serde(serialize_with = "ordered_map")]
     pub drops: Vec<(&'static str, u64)>,
     /// Sum of `drops`.
@@ -61,6 +62,13 @@ pub struct Report {
     pub throughput_gbps: f64,
     /// Frames handed to the stack in the window, millions per second.
     pub mpps: f64,
+    /// Frames the application read in the window, millions per second: the
+    /// delivered rate that receive livelock drives toward zero.
+    pub app_mpps: f64,
+    /// Interrupts handled per million frames the application read in the
+    /// window (Linux's NAPI_HOWTO.txt reports the same ratio); 0 when none
+    /// was read.
+    pub irqs_per_million_frames: f64,
     /// Latency from the frame's first byte on the wire to its hand-off to
     /// the stack.
     pub latency_ns: Latency,
@@ -141,20 +149,35 @@ pub struct EchoReport {
 pub struct CpuReport {
     /// Share in the hard-IRQ handler.
     pub irq: f64,
-    /// Share in softirq (NAPI polls).
+    /// Share in softirq run at interrupt exit (NAPI polls or the legacy
+    /// backlog, and the stack above them).
     pub softirq: f64,
-    /// Share in the application (receive consumption and transmit calls).
+    /// Share in the ksoftirqd thread (the same work, handed over).
+    pub ksoftirqd: f64,
+    /// Share in the application (receive calls, its own work, transmit calls).
     pub app: f64,
     /// Share idle.
     pub idle: f64,
-    /// `irq + softirq + app`.
+    /// `irq + softirq + ksoftirqd + app`.
     pub busy: f64,
     /// ns in the hard-IRQ handler.
     pub irq_ns: u64,
-    /// ns in softirq.
+    /// ns in softirq at interrupt exit.
     pub softirq_ns: u64,
-    /// ns in the application.
+    /// ns in ksoftirqd.
+    pub ksoftirqd_ns: u64,
+    /// ns in the application: the sum of the five `app_*_ns` below.
     pub app_ns: u64,
+    /// Application: receive syscall entry and exit.
+    pub app_syscall_ns: u64,
+    /// Application: the stack's share of its receive calls (socket dequeue).
+    pub app_stack_ns: u64,
+    /// Application: copying received data to user space.
+    pub app_copy_ns: u64,
+    /// Application: its own work per frame read (`cpu.app_rx_ns_per_frame`).
+    pub app_work_ns: u64,
+    /// Application: the transmit path of the frames it sends or echoes.
+    pub app_tx_ns: u64,
     /// ns idle.
     pub idle_ns: u64,
 }
@@ -195,9 +218,16 @@ impl Report {
         let s = *m.driver.counters();
         let offered = m.world.wire.frames_started();
         let to_stack = m.app.delivered;
-        let delivered = to_stack.saturating_sub(m.app.socket_drops);
-        let counts =
-            [s.rx_missed_errors, s.rx_crc_errors, s.rx_length_errors, s.rxerrc, s.rx_errors, m.app.socket_drops];
+        let delivered = m.app.received;
+        let counts = [
+            s.rx_missed_errors,
+            s.rx_crc_errors,
+            s.rx_length_errors,
+            s.rxerrc,
+            s.rx_errors,
+            s.backlog_full,
+            m.app.socket_rcvbuf_full,
+        ];
         let drops: Vec<(&'static str, u64)> = DROP_REASONS.into_iter().zip(counts).collect();
         let drops_total: u64 = drops.iter().map(|(_, n)| n).sum();
         let in_flight_at_end = offered.saturating_sub(delivered + drops_total);
@@ -242,6 +272,12 @@ impl Report {
             offered_mpps: m.world.wire.window_frames() as f64 / offered_secs / 1e6,
             throughput_gbps: measure.window_bytes() as f64 * 8.0 / secs.max(1e-12) / 1e9,
             mpps: measure.window_frames() as f64 / secs.max(1e-12) / 1e6,
+            app_mpps: run.received_in_window as f64 / secs.max(1e-12) / 1e6,
+            irqs_per_million_frames: if run.received_in_window == 0 {
+                0.0
+            } else {
+                run.irqs_in_window as f64 * 1e6 / run.received_in_window as f64
+            },
             latency_ns: measure.latency(),
             irqs: run.irqs_in_window,
             irqs_per_sec: run.irqs_in_window as f64 / secs.max(1e-12),
@@ -280,6 +316,8 @@ impl Report {
             offered_mpps: 0.0,
             throughput_gbps: 0.0,
             mpps: 0.0,
+            app_mpps: 0.0,
+            irqs_per_million_frames: 0.0,
             latency_ns: Latency::default(),
             irqs: 0,
             irqs_per_sec: 0.0,
@@ -302,8 +340,15 @@ impl Report {
 }
 
 /// The drop reasons, in the report's order.
-const DROP_REASONS: [&str; 6] =
-    ["rx_missed_errors", "rx_crc_errors", "rx_length_errors", "rxerrc", "rx_errors", "socket_queue_full"];
+const DROP_REASONS: [&str; 7] = [
+    "rx_missed_errors",
+    "rx_crc_errors",
+    "rx_length_errors",
+    "rxerrc",
+    "rx_errors",
+    "backlog_full",
+    "socket_rcvbuf_full",
+];
 
 impl CpuReport {
     /// Shares of `measured_ns` from the CPU time spent in the window.
@@ -312,12 +357,19 @@ impl CpuReport {
         CpuReport {
             irq: share(t.irq_ns),
             softirq: share(t.softirq_ns),
+            ksoftirqd: share(t.ksoftirqd_ns),
             app: share(t.app_ns),
             idle: share(t.idle_ns),
-            busy: share(t.irq_ns + t.softirq_ns + t.app_ns),
+            busy: share(t.irq_ns + t.softirq_ns + t.ksoftirqd_ns + t.app_ns),
             irq_ns: t.irq_ns,
             softirq_ns: t.softirq_ns,
+            ksoftirqd_ns: t.ksoftirqd_ns,
             app_ns: t.app_ns,
+            app_syscall_ns: t.app_syscall_ns,
+            app_stack_ns: t.app_stack_ns,
+            app_copy_ns: t.app_copy_ns,
+            app_work_ns: t.app_work_ns,
+            app_tx_ns: t.app_tx_ns,
             idle_ns: t.idle_ns,
         }
     }
@@ -368,7 +420,8 @@ fn drop_meaning(name: &str) -> &'static str {
         "rx_length_errors" => "runt or oversize (RUC + ROC)",
         "rxerrc" => "Error char, framing, preamble (RXERRC)",
         "rx_errors" => "dropped by the driver",
-        "socket_queue_full" => "application too slow",
+        "backlog_full" => "legacy backlog full (netdev_max_backlog)",
+        "socket_rcvbuf_full" => "socket receive buffer full (rmem)",
         _ => "",
     }
 }
@@ -439,11 +492,7 @@ impl fmt::Display for Report {
             self.frames_offered, self.offered_gbps, self.offered_mpps
         )?;
         writeln!(f, "  frames to the stack    {:>12}  (handed over by the driver)", self.frames_to_stack)?;
-        writeln!(
-            f,
-            "  frames delivered       {:>12}  (taken by the application's socket queue)",
-            self.frames_delivered
-        )?;
+        writeln!(f, "  frames delivered       {:>12}  (read by the application)", self.frames_delivered)?;
         writeln!(f, "  drops                  {:>12}", self.drops_total)?;
         for (name, n) in &self.drops {
             writeln!(f, "    {name:<20} {n:>12}  {}", drop_meaning(name))?;
@@ -488,6 +537,7 @@ impl fmt::Display for Report {
             "  throughput to stack    {:>12.3} Gb/s (FCS included), {:.3} Mpps, handed over in the window",
             self.throughput_gbps, self.mpps
         )?;
+        writeln!(f, "  application reads      {:>12.3} Mpps in the window", self.app_mpps)?;
         let l = &self.latency_ns;
         writeln!(f, "latency, first byte on the wire -> stack ({} frames)", l.count)?;
         writeln!(f, "  p50                    {:>12}", us(l.p50))?;
@@ -535,19 +585,37 @@ impl fmt::Display for Report {
             )?;
         }
         writeln!(f, "host")?;
-        writeln!(f, "  interrupts             {:>12}  ({:.0}/s)", self.irqs, self.irqs_per_sec)?;
+        writeln!(
+            f,
+            "  interrupts             {:>12}  ({:.0}/s; {:.0} per million frames read)",
+            self.irqs, self.irqs_per_sec, self.irqs_per_million_frames
+        )?;
         writeln!(f, "  rx_no_buffer_count     {:>12}", self.rx_no_buffer_count)?;
         writeln!(f, "  time_squeeze           {:>12}", self.time_squeeze)?;
         let c = &self.cpu;
         writeln!(
             f,
-            "  cpu busy               {:>12}  (irq {}, softirq {}, app {}; idle {})",
+            "  cpu busy               {:>12}  (irq {}, softirq {}, ksoftirqd {}, app {}; idle {})",
             pct(c.busy),
             pct(c.irq),
             pct(c.softirq),
+            pct(c.ksoftirqd),
             pct(c.app),
             pct(c.idle)
         )?;
+        if c.app_ns > 0 {
+            let part = |ns: u64| pct(ns as f64 / c.app_ns as f64);
+            writeln!(
+                f,
+                "  app time               {:>12}  (syscall {}, stack {}, copy {}, own work {}, transmit {})",
+                us(c.app_ns),
+                part(c.app_syscall_ns),
+                part(c.app_stack_ns),
+                part(c.app_copy_ns),
+                part(c.app_work_ns),
+                part(c.app_tx_ns)
+            )?;
+        }
         writeln!(f, "driver counters (ethtool -S, nonzero)")?;
         for (name, v) in self.stats.iter().filter(|(_, v)| *v != 0) {
             writeln!(f, "  {name:<22} {v:>12}")?;

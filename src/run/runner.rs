@@ -167,6 +167,8 @@ pub struct Finished {
     pub cpu_in_window: CpuTime,
     /// Interrupts handled in the window.
     pub irqs_in_window: u64,
+    /// Frames the application read in the window.
+    pub received_in_window: u64,
     /// Frames the application meant to send but never handed to the driver.
     pub tx_not_sent: TxNotSent,
     /// How the drain ended (`None` when the run was interrupted first).
@@ -317,7 +319,7 @@ impl Runner {
         let end_ns = start_ns + total_ns;
         m.world.stop_source_at(end_ns);
         m.world.wire.set_window(start_ns..end_ns);
-        let (cpu0, irqs0) = (m.cpu, m.app.irqs);
+        let (cpu0, irqs0, received0) = (m.cpu, m.app.irqs, m.app.received);
         let mut tap = Tap { trace: needs.trace, ..Tap::default() };
         let mut interrupted = false;
         while m.now_ns() < end_ns {
@@ -335,8 +337,9 @@ impl Runner {
             });
         }
         let window_ns = start_ns..m.now_ns();
-        let cpu_in_window = cpu_since(m.cpu, cpu0);
+        let cpu_in_window = m.cpu.since(cpu0);
         let irqs_in_window = m.app.irqs - irqs0;
+        let received_in_window = m.app.received - received0;
 
         let mut drain = None;
         let tx_not_sent = m.stop_sending();
@@ -354,6 +357,7 @@ impl Runner {
             window_ns,
             cpu_in_window,
             irqs_in_window,
+            received_in_window,
             tx_not_sent,
             drain,
             interrupted,
@@ -448,18 +452,11 @@ fn all_accounted(m: &Machine) -> bool {
     let offered = m.world.wire.frames_started();
     let rx_done = m.world.wire_idle()
         && s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc >= offered
-        && m.app.delivered + s.rx_errors + s.rx_missed_errors >= s.gprc;
+        && m.app.delivered + s.rx_errors + s.rx_missed_errors + s.backlog_full >= s.gprc
+        && m.socket_len() == 0
+        && m.driver.backlog_len() == 0;
     let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent && m.echo_pending() == 0;
     rx_done && tx_done
-}
-
-fn cpu_since(now: CpuTime, before: CpuTime) -> CpuTime {
-    CpuTime {
-        irq_ns: now.irq_ns - before.irq_ns,
-        softirq_ns: now.softirq_ns - before.softirq_ns,
-        app_ns: now.app_ns - before.app_ns,
-        idle_ns: now.idle_ns - before.idle_ns,
-    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ use verinic_sim::nic::NicConfig;
 use verinic_sim::xgmii::EncoderConfig;
 
 use super::paths::same_file;
+use crate::cosim::stack::StackCosts;
 use crate::cosim::AppConfig;
 use crate::frames::CsumOffload;
 use crate::pcap::Timing;
@@ -63,8 +64,10 @@ pub const MAX_FRAME_SIZES: usize = 1024;
 pub const MAX_TX_FRAMES_PER_SEC: f64 = 15_000_000.0;
 /// Largest CPU cost of one step, in ns (1 ms).
 pub const MAX_COST_NS: u64 = 1_000_000;
-/// Largest socket queue, in frames.
-pub const MAX_SOCKET_QUEUE: usize = 1_000_000;
+/// Largest socket receive buffer, in bytes (1 GiB).
+pub const MAX_RMEM: usize = 1 << 30;
+/// Most frames one receive call may take.
+pub const MAX_RECV_BATCH: usize = 1024;
 /// Largest host memory latency, in ns (1 ms).
 pub const MAX_MEMORY_LATENCY_NS: u64 = 1_000_000;
 /// Most DMA reads in flight.
@@ -225,18 +228,57 @@ pub struct CpuSpec {
     pub per_tx_clean_ns: u64,
     /// [`CpuCosts::napi_poll_overhead`]. Default 200.
     pub napi_poll_overhead_ns: u64,
-    /// CPU time the application spends on each received frame; 0 = the
-    /// application consumes frames for free (and the socket queue never
-    /// fills). Default 0.
+    /// IPv4/IPv6 receive per frame ([`StackCosts::ip_rcv_ns`]). Default 100 (estimate).
+    pub ip_rcv_ns: u64,
+    /// UDP receive with socket lookup per frame. Default 150 (estimate).
+    pub udp_rcv_ns: u64,
+    /// TCP receive with socket lookup per frame. Default 300 (estimate).
+    pub tcp_rcv_ns: u64,
+    /// A non-IP frame to a packet socket, per frame. Default 100 (estimate).
+    pub packet_rcv_ns: u64,
+    /// The application's receive syscall, entry and exit, per call. Default 250 (estimate).
+    pub recv_syscall_ns: u64,
+    /// Dequeueing one frame from the socket in a receive call. Default 100 (estimate).
+    pub sock_recv_ns: u64,
+    /// Copying received data to user space, per byte. 0..=100. Default 0.1 (estimate).
+    pub copy_ns_per_byte: f64,
+    /// CPU time the application spends on its own work per frame it reads.
+    /// Default 0.
     pub app_rx_ns_per_frame: u64,
-    /// Frames the socket queue holds before it drops. 1..=1,000,000. Default 4096.
-    pub socket_queue: usize,
+    /// Frames one receive call takes at most: 1 = recv, more = recvmmsg.
+    /// 1..=1024. Default 1.
+    pub recv_batch: usize,
+    /// The socket's receive buffer in bytes (net.core.rmem_default; Linux's
+    /// default is 212,992). At least one full-size frame's true size
+    /// (2,176) up to 1 GiB. Default 212,992.
+    pub rmem: usize,
+    /// The fair scheduler's slice between ksoftirqd and the application, in
+    /// us: CFS's 6 ms sched_latency shared by two threads. 1..=1,000,000.
+    /// Default 3000.
+    pub sched_slice_us: u64,
+}
+
+impl CpuSpec {
+    /// The stack's and the application's receive costs.
+    pub fn stack_costs(&self) -> StackCosts {
+        StackCosts {
+            ip_rcv_ns: self.ip_rcv_ns,
+            udp_rcv_ns: self.udp_rcv_ns,
+            tcp_rcv_ns: self.tcp_rcv_ns,
+            packet_rcv_ns: self.packet_rcv_ns,
+            recv_syscall_ns: self.recv_syscall_ns,
+            sock_recv_ns: self.sock_recv_ns,
+            copy_ns_per_byte: self.copy_ns_per_byte,
+            app_ns_per_frame: self.app_rx_ns_per_frame,
+        }
+    }
 }
 
 impl Default for CpuSpec {
     fn default() -> Self {
         let c = CpuCosts::default();
         let a = AppConfig::default();
+        let st = StackCosts::default();
         CpuSpec {
             irq_entry_ns: c.irq_entry,
             irq_exit_ns: c.irq_exit,
@@ -247,8 +289,17 @@ impl Default for CpuSpec {
             per_tx_frame_ns: c.per_tx_frame,
             per_tx_clean_ns: c.per_tx_clean,
             napi_poll_overhead_ns: c.napi_poll_overhead,
-            app_rx_ns_per_frame: a.rx_ns_per_frame,
-            socket_queue: a.socket_queue,
+            ip_rcv_ns: st.ip_rcv_ns,
+            udp_rcv_ns: st.udp_rcv_ns,
+            tcp_rcv_ns: st.tcp_rcv_ns,
+            packet_rcv_ns: st.packet_rcv_ns,
+            recv_syscall_ns: st.recv_syscall_ns,
+            sock_recv_ns: st.sock_recv_ns,
+            copy_ns_per_byte: st.copy_ns_per_byte,
+            app_rx_ns_per_frame: st.app_ns_per_frame,
+            recv_batch: a.recv_batch,
+            rmem: crate::cosim::stack::RMEM_DEFAULT,
+            sched_slice_us: a.sched_slice_ns / 1000,
         }
     }
 }
@@ -538,10 +589,28 @@ impl Scenario {
             ("cpu.per_tx_clean_ns", c.per_tx_clean_ns),
             ("cpu.napi_poll_overhead_ns", c.napi_poll_overhead_ns),
             ("cpu.app_rx_ns_per_frame", c.app_rx_ns_per_frame),
+            ("cpu.ip_rcv_ns", c.ip_rcv_ns),
+            ("cpu.udp_rcv_ns", c.udp_rcv_ns),
+            ("cpu.tcp_rcv_ns", c.tcp_rcv_ns),
+            ("cpu.packet_rcv_ns", c.packet_rcv_ns),
+            ("cpu.recv_syscall_ns", c.recv_syscall_ns),
+            ("cpu.sock_recv_ns", c.sock_recv_ns),
         ] {
             check_u64(name, v, 0, MAX_COST_NS)?;
         }
-        check_u64("cpu.socket_queue", c.socket_queue as u64, 1, MAX_SOCKET_QUEUE as u64)?;
+        if !(0.0..=100.0).contains(&c.copy_ns_per_byte) {
+            return Err(invalid("cpu.copy_ns_per_byte", c.copy_ns_per_byte, "0..=100 ns per byte"));
+        }
+        check_u64("cpu.recv_batch", c.recv_batch as u64, 1, MAX_RECV_BATCH as u64)?;
+        let one_frame = crate::cosim::stack::truesize(crate::frames::MAX_FRAME);
+        if !(one_frame..=MAX_RMEM).contains(&c.rmem) {
+            return Err(invalid(
+                "cpu.rmem",
+                c.rmem,
+                format!("{one_frame}..={MAX_RMEM} bytes: at least one full-size frame's true size"),
+            ));
+        }
+        check_u64("cpu.sched_slice_us", c.sched_slice_us, 1, 1_000_000)?;
 
         let m = &self.memory;
         check_u64("memory.read_latency_ns", m.read_latency_ns, 0, MAX_MEMORY_LATENCY_NS)?;
@@ -618,8 +687,10 @@ impl Scenario {
     /// nothing of its own).
     pub fn app_config(&self) -> AppConfig {
         AppConfig {
-            rx_ns_per_frame: self.cpu.app_rx_ns_per_frame,
-            socket_queue: self.cpu.socket_queue,
+            stack: self.cpu.stack_costs(),
+            rmem: self.cpu.rmem,
+            recv_batch: self.cpu.recv_batch,
+            sched_slice_ns: self.cpu.sched_slice_us * 1000,
             tx_frames_per_sec: if self.tx.echo { 0.0 } else { self.tx.frames_per_sec },
             tx_frame_len: self.tx.frame_size.saturating_sub(4),
             echo: self.tx.echo,

@@ -135,7 +135,7 @@ fn time_squeeze_on_netdev_budget_usecs() {
     inject(&mut nic, 200);
     drv.irq(&mut nic);
     let t0 = nic.now();
-    let out = drv.softirq(&mut nic, &mut |_| {});
+    let out = drv.softirq(&mut nic, &mut |_: RxPacket| {});
     assert_eq!((out.polls, out.frames, out.squeezed), (2, 128, true));
     assert!(nic.now() - t0 >= 2_000_000);
     assert_eq!(drv.counters().time_squeeze, 1);
@@ -145,7 +145,7 @@ fn time_squeeze_on_netdev_budget_usecs() {
 fn softirq_without_napi_scheduled_does_nothing() {
     let (mut nic, mut drv) = rig(small(8));
     nic.clear_log();
-    let out = drv.softirq(&mut nic, &mut |_| {});
+    let out = drv.softirq(&mut nic, &mut |_: RxPacket| {});
     assert_eq!((out.polls, out.frames, out.squeezed), (0, 0, false));
     assert!(nic.log().is_empty());
 }

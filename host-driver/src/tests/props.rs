@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::frame;
 use crate::mock::MockNic;
-use crate::{CpuCosts, Driver, DriverConfig};
+use crate::{CpuCosts, Driver, DriverConfig, RxPacket};
 
 fn ring() -> impl Strategy<Value = usize> {
     prop::sample::select(vec![8usize, 16, 64, 256])
@@ -105,7 +105,7 @@ proptest! {
                     // Let the device finish everything announced, then clean.
                     drv.flush_tx(&mut nic);
                     nic.process_tx(usize::MAX);
-                    drv.napi_poll(&mut nic, 64, &mut |_| {});
+                    drv.napi_poll(&mut nic, 64, &mut |_: RxPacket| {});
                     prop_assert!(!drv.tx_queue_stopped());
                     drv.xmit(&mut nic, f.clone(), more).unwrap();
                     queued.push(f);
@@ -114,12 +114,12 @@ proptest! {
             }
             nic.process_tx(device_steps);
             if seq % 5 == 0 {
-                drv.napi_poll(&mut nic, 64, &mut |_| {});
+                drv.napi_poll(&mut nic, 64, &mut |_: RxPacket| {});
             }
         }
         drv.flush_tx(&mut nic);
         nic.process_tx(usize::MAX);
-        drv.napi_poll(&mut nic, 64, &mut |_| {});
+        drv.napi_poll(&mut nic, 64, &mut |_: RxPacket| {});
         let sent: Vec<_> = nic.take_sent().into_iter().map(|s| s.data).collect();
         prop_assert_eq!(sent, queued.clone());
         prop_assert_eq!(drv.counters().tx_packets, queued.len() as u64);

@@ -112,7 +112,7 @@ fn descriptor_status_is_cleared_once_taken() {
     // slot 2 is untouched.
     drv.irq(&mut nic);
     let mut n = 0;
-    drv.napi_poll(&mut nic, 2, &mut |_| n += 1);
+    drv.napi_poll(&mut nic, 2, &mut |_: RxPacket| n += 1);
     assert_eq!(n, 2);
     assert_eq!(nic.rx_desc(0).status, 0);
     assert_eq!(nic.rx_desc(1).status, 0);

@@ -3,7 +3,7 @@
 use super::{frame, rig, service, small};
 use crate::desc::{tx_cmd, tx_status};
 use crate::regs;
-use crate::{Coalesce, DriverConfig, TxError};
+use crate::{Coalesce, DriverConfig, RxPacket, TxError};
 
 fn jumbo(n: usize) -> DriverConfig {
     DriverConfig { tx_max_frame_len: 9018, tx_stop_threshold: 5, tx_wake_threshold: 10, ..small(n) }
@@ -170,7 +170,7 @@ fn nothing_is_cleaned_before_dd() {
     let (mut nic, mut drv) = rig(small(8));
     nic.auto_tx = false;
     drv.xmit(&mut nic, frame(0, 64), false).unwrap();
-    drv.napi_poll(&mut nic, 64, &mut |_| {});
+    drv.napi_poll(&mut nic, 64, &mut |_: RxPacket| {});
     assert_eq!(drv.counters().tx_packets, 0);
     assert_eq!(drv.ring_state().tx_free, 6);
 }

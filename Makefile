@@ -1,4 +1,4 @@
-# verinic: make run | test | lint | synth | bench | waves | sweep | moderation
+# verinic: make run | test | lint | synth | bench | waves | sweep | moderation | livelock
 #
 # Every target installs what it needs first (scripts/ensure-tools.sh).
 
@@ -8,7 +8,7 @@ RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint synth bench waves sweep moderation tools clean
+.PHONY: all run test lint synth bench waves sweep moderation livelock tools clean
 
 # Cells a latch can become in yosys: `make lint` and `make synth` fail on any.
 LATCHES  := t:$$dlatch t:$$adlatch t:$$dlatchsr
@@ -35,6 +35,15 @@ moderation: tools
 	$(CARGO) build --release --quiet
 	for s in $(MODERATION); do ./target/release/verinic sweep --quiet --config scenarios/moderation/$$s.toml --out out/moderation/$$s || exit 1; done
 	./target/release/verinic compare $(addprefix out/moderation/,$(MODERATION)) --out out/moderation/compare
+
+## Receive livelock reproduced (docs/livelock.md): the legacy interrupt path,
+## NAPI, NAPI with coalescing and DIM over load on a slow host; plots in
+## out/livelock/compare/.
+LIVELOCK := legacy napi napi_coalesce dim
+livelock: tools
+	$(CARGO) build --release --quiet
+	for s in $(LIVELOCK); do ./target/release/verinic sweep --quiet --config scenarios/livelock/$$s.toml --out out/livelock/$$s || exit 1; done
+	./target/release/verinic compare $(addprefix out/livelock/,$(LIVELOCK)) --out out/livelock/compare
 
 ## Lint, then every test against the Verilated RTL.
 test: tools lint

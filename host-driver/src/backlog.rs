@@ -114,7 +114,9 @@ impl Driver {
                     out.preempted = true;
                     return out;
                 }
-                let Some(packet) = self.backlog.queue.pop_front() else { break };
+                let Some(mut packet) = self.backlog.queue.pop_front() else { break };
+                // Handed to the stack now, not when the interrupt queued it.
+                packet.rx_time_ns = p.now_ns();
                 let ns = sink.receive(packet);
                 spend(p, ns);
                 quota -= 1;

@@ -8,8 +8,12 @@
 //!    scheduled: the handler masks the device until polling completes);
 //! 2. the NET_RX softirq *inline*, as irq_exit runs it (__do_softirq in
 //!    kernel/softirq.c): one round after another while work is left, until
-//!    [`MAX_SOFTIRQ_RESTART`] rounds or [`MAX_SOFTIRQ_TIME_NS`] have gone by;
-//!    the rest is handed to ksoftirqd (wakeup_softirqd);
+//!    [`MAX_SOFTIRQ_RESTART`] rounds or [`MAX_SOFTIRQ_TIME_NS`] have gone by,
+//!    or a round woke the application (need_resched(): the application
+//!    preempts what the interrupt interrupted); the rest is handed to
+//!    ksoftirqd (wakeup_softirqd), and while ksoftirqd
+//!    has the work, interrupts no longer run the softirq inline (Linux 4.9
+//!    to 6.4);
 //! 3. a thread, picked by the fair scheduler ([`super::sched`]): ksoftirqd
 //!    (softirq rounds) or the application (one receive call, an echo batch
 //!    or a send batch);
@@ -290,6 +294,9 @@ pub struct Machine {
     /// A legacy backlog round was preempted inside ksoftirqd: the thread
     /// resumes it (no inline softirq starts meanwhile).
     ksoftirqd_mid_round: bool,
+    /// ksoftirqd was woken and NET_RX work is still pending: interrupts
+    /// leave the softirq to it.
+    ksoftirqd_awake: bool,
     next_tx_ns: f64,
     tx_seq: u32,
     tx_frame: Option<(Bytes, TxOffload)>,
@@ -349,6 +356,7 @@ impl Machine {
             sched: FairScheduler::new(app.sched_slice_ns),
             inline_softirq: None,
             ksoftirqd_mid_round: false,
+            ksoftirqd_awake: false,
             app_cfg: app,
             next_tx_ns,
             tx_seq: 0,
@@ -406,8 +414,15 @@ impl Machine {
             }
             self.cpu.irq_ns += self.cpu_ns - start;
             // irq_exit: run the raised softirq now, unless one is already
-            // running (this IRQ interrupted it).
-            if self.inline_softirq.is_none() && !self.ksoftirqd_mid_round && self.driver.softirq_pending() {
+            // running (this IRQ interrupted it) or ksoftirqd has the work
+            // (ksoftirqd_running: Linux 4.9's "softirq: Let ksoftirqd do its
+            // job", commit 4cd13c21b207), so a core under overload stays
+            // shared fairly between ksoftirqd and the application.
+            if self.inline_softirq.is_none()
+                && !self.ksoftirqd_mid_round
+                && !self.ksoftirqd_awake
+                && self.driver.softirq_pending()
+            {
                 self.inline_softirq = Some((self.cpu_ns, 0));
             }
             return CpuContext::HardIrq;
@@ -415,17 +430,23 @@ impl Machine {
         if !self.driver.softirq_pending() {
             self.inline_softirq = None;
             self.ksoftirqd_mid_round = false;
+            self.ksoftirqd_awake = false;
         }
         if let Some((since, rounds)) = self.inline_softirq {
             let out = self.softirq_round();
             self.cpu.softirq_ns += self.cpu_ns - start;
             if !out.preempted {
                 let rounds = rounds + 1;
-                let expired = rounds >= MAX_SOFTIRQ_RESTART || self.cpu_ns - since >= MAX_SOFTIRQ_TIME_NS;
+                // need_resched(): the frames just queued woke the
+                // application, which preempts what the IRQ interrupted.
+                let need_resched = self.app_runnable();
+                let expired =
+                    rounds >= MAX_SOFTIRQ_RESTART || self.cpu_ns - since >= MAX_SOFTIRQ_TIME_NS || need_resched;
                 self.inline_softirq = if !self.driver.softirq_pending() {
                     None
                 } else if expired {
                     self.app.ksoftirqd_wakeups += 1;
+                    self.ksoftirqd_awake = true;
                     None
                 } else {
                     Some((since, rounds))

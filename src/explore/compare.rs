@@ -36,11 +36,15 @@ pub const METRICS: &[Metric] = &[
         Some(if o > 0.0 { 100.0 * d / o } else { 0.0 })
     }),
     ("throughput", "Throughput delivered to the stack", "Gb/s", |r| r["throughput_gbps"].as_f64()),
+    ("app", "Frames the application read", "Mpps", |r| r["app_mpps"].as_f64()),
+    ("irqs_per_mframe", "Interrupts per million frames received", "(log)", |r| {
+        r["irqs_per_million_frames"].as_f64()
+    }),
 ];
 
 /// Which metrics get a log y axis.
 fn log_y(stem: &str) -> bool {
-    matches!(stem, "p50" | "p99" | "irqs")
+    matches!(stem, "p50" | "p99" | "irqs" | "irqs_per_mframe")
 }
 
 /// One sweep's points: family -> load -> reports at that load.

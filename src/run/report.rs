@@ -65,9 +65,9 @@ pub struct Report {
     /// Frames the application read in the window, millions per second: the
     /// delivered rate that receive livelock drives toward zero.
     pub app_mpps: f64,
-    /// Interrupts handled per million frames the application read in the
-    /// window (Linux's NAPI_HOWTO.txt reports the same ratio); 0 when none
-    /// was read.
+    /// Interrupts handled per million frames the driver received in the
+    /// window (handed to the stack or its backlog; Linux's NAPI_HOWTO.txt
+    /// reports the same ratio); 0 when none was received.
     pub irqs_per_million_frames: f64,
     /// Latency from the frame's first byte on the wire to its hand-off to
     /// the stack.
@@ -273,10 +273,10 @@ impl Report {
             throughput_gbps: measure.window_bytes() as f64 * 8.0 / secs.max(1e-12) / 1e9,
             mpps: measure.window_frames() as f64 / secs.max(1e-12) / 1e6,
             app_mpps: run.received_in_window as f64 / secs.max(1e-12) / 1e6,
-            irqs_per_million_frames: if run.received_in_window == 0 {
+            irqs_per_million_frames: if run.rx_packets_in_window == 0 {
                 0.0
             } else {
-                run.irqs_in_window as f64 * 1e6 / run.received_in_window as f64
+                run.irqs_in_window as f64 * 1e6 / run.rx_packets_in_window as f64
             },
             latency_ns: measure.latency(),
             irqs: run.irqs_in_window,
@@ -587,7 +587,7 @@ impl fmt::Display for Report {
         writeln!(f, "host")?;
         writeln!(
             f,
-            "  interrupts             {:>12}  ({:.0}/s; {:.0} per million frames read)",
+            "  interrupts             {:>12}  ({:.0}/s; {:.0} per million frames received)",
             self.irqs, self.irqs_per_sec, self.irqs_per_million_frames
         )?;
         writeln!(f, "  rx_no_buffer_count     {:>12}", self.rx_no_buffer_count)?;

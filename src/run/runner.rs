@@ -169,6 +169,8 @@ pub struct Finished {
     pub irqs_in_window: u64,
     /// Frames the application read in the window.
     pub received_in_window: u64,
+    /// Frames the driver received (`rx_packets`) in the window.
+    pub rx_packets_in_window: u64,
     /// Frames the application meant to send but never handed to the driver.
     pub tx_not_sent: TxNotSent,
     /// How the drain ended (`None` when the run was interrupted first).
@@ -320,6 +322,7 @@ impl Runner {
         m.world.stop_source_at(end_ns);
         m.world.wire.set_window(start_ns..end_ns);
         let (cpu0, irqs0, received0) = (m.cpu, m.app.irqs, m.app.received);
+        let rx0 = m.driver.counters().rx_packets;
         let mut tap = Tap { trace: needs.trace, ..Tap::default() };
         let mut interrupted = false;
         while m.now_ns() < end_ns {
@@ -340,6 +343,7 @@ impl Runner {
         let cpu_in_window = m.cpu.since(cpu0);
         let irqs_in_window = m.app.irqs - irqs0;
         let received_in_window = m.app.received - received0;
+        let rx_packets_in_window = m.driver.counters().rx_packets - rx0;
 
         let mut drain = None;
         let tx_not_sent = m.stop_sending();
@@ -358,6 +362,7 @@ impl Runner {
             cpu_in_window,
             irqs_in_window,
             received_in_window,
+            rx_packets_in_window,
             tx_not_sent,
             drain,
             interrupted,

@@ -74,8 +74,9 @@ impl FairScheduler {
             let i = t.index();
             if now && !self.runnable[i] {
                 woke[i] = true;
-                // Wake-up placement: at most half a period of sleeper credit.
-                let floor = self.min_vruntime.saturating_sub(self.slice_ns / 2);
+                // Wake-up placement: at most half a latency period (one
+                // slice of two) of sleeper credit.
+                let floor = self.min_vruntime.saturating_sub(self.slice_ns);
                 self.vruntime[i] = self.vruntime[i].max(floor);
             }
             self.runnable[i] = now;
@@ -154,8 +155,8 @@ mod tests {
             let t = s.pick(true, false).unwrap();
             s.charge(t, 1_000_000);
         }
-        // The app wakes: placed half a slice behind min_vruntime, which is
-        // more than the granularity behind ksoftirqd, so it runs at once.
+        // The app wakes: placed a slice behind min_vruntime, which is more
+        // than the granularity behind ksoftirqd, so it runs at once.
         assert_eq!(s.pick(true, true), Some(Thread::App));
     }
 

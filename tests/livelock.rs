@@ -66,10 +66,7 @@ fn legacy_collapses_and_napi_holds_a_plateau() {
     let napi = curve("napi_coalesce");
     let (mlfrr, peak) = mlfrr_and_peak(&napi);
     let at_twice = delivered_at(&napi, 2.0 * mlfrr);
-    assert!(
-        at_twice >= 0.9 * peak,
-        "NAPI at twice its MLFRR {mlfrr} Mpps: {at_twice} of peak {peak}: {napi:?}"
-    );
+    assert!(at_twice >= 0.9 * peak, "NAPI at twice its MLFRR {mlfrr} Mpps: {at_twice} of peak {peak}: {napi:?}");
 }
 
 /// Under saturation a poll always uses its whole budget, interrupts stay

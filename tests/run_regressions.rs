@@ -233,9 +233,11 @@ fn the_report_says_what_a_reader_needs() {
     assert!(r.to_string().contains("CUT SHORT"), "{r}");
 
     // The drain is bounded by what can be pending, not by the longest timer
-    // the settings allow: rx_usecs = 65535 with the 8 us absolute timer.
+    // the settings allow: rx_usecs = 65535 (67 ms) with the 8 us absolute
+    // timer. The budget holds the host's full queues (ring, socket) and one
+    // scheduler slice, a few ms, far below the 67 ms timer.
     let r = run("duration_us = 200\n[driver]\nrx_usecs = 65535\n");
     let d = r.drain.unwrap();
-    assert!(d.complete && d.budget_ns < 1_000_000, "{d:?}");
+    assert!(d.complete && d.budget_ns < 10_000_000, "{d:?}");
     assert!(r.sim_cycles < 200_000, "{} cycles for 200 us of window", r.sim_cycles);
 }

@@ -37,9 +37,7 @@ pub const METRICS: &[Metric] = &[
     }),
     ("throughput", "Throughput delivered to the stack", "Gb/s", |r| r["throughput_gbps"].as_f64()),
     ("app", "Frames the application read", "Mpps", |r| r["app_mpps"].as_f64()),
-    ("irqs_per_mframe", "Interrupts per million frames received", "(log)", |r| {
-        r["irqs_per_million_frames"].as_f64()
-    }),
+    ("irqs_per_mframe", "Interrupts per million frames received", "(log)", |r| r["irqs_per_million_frames"].as_f64()),
 ];
 
 /// Which metrics get a log y axis.

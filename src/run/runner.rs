@@ -238,9 +238,26 @@ pub fn pending_holdoff_ns(c: &Coalesce) -> u64 {
     itr_gap_ns + (u64::from(timer_us) + 1) * 1024
 }
 
-/// The most simulated time the drain of `scenario` may take (ns).
+/// The most simulated time the drain of `scenario` may take (ns): the
+/// device's share, plus the time the host needs to empty its queues when
+/// they are full (the ring, the legacy backlog, the socket), every frame at
+/// its largest cost, plus one scheduler slice for the application to run.
 pub fn drain_budget_ns(scenario: &Scenario) -> u64 {
-    DRAIN_NS + pending_holdoff_ns(&scenario.driver_config().coalesce)
+    let d = scenario.driver_config();
+    let c = &scenario.cpu;
+    let backlog = if d.napi { 0 } else { d.netdev_max_backlog };
+    let socket = c.rmem / crate::cosim::stack::truesize(crate::frames::MIN_FRAME) + 1;
+    let frames = (d.rx_ring + backlog + socket) as u64;
+    let stack = c.ip_rcv_ns + c.udp_rcv_ns.max(c.tcp_rcv_ns).max(c.packet_rcv_ns);
+    let per_frame = c.per_rx_frame_ns
+        + c.per_rx_deliver_ns
+        + c.per_refill_desc_ns
+        + stack
+        + c.recv_syscall_ns
+        + c.sock_recv_ns
+        + (c.copy_ns_per_byte * crate::frames::MAX_FRAME as f64) as u64
+        + c.app_rx_ns_per_frame;
+    DRAIN_NS + pending_holdoff_ns(&d.coalesce) + frames * per_frame + c.sched_slice_us * 1000
 }
 
 /// A scenario set up on a machine, ready to run.

@@ -1,11 +1,12 @@
-//! `verinic trace`, `verinic::snapshot`, `verinic trace-diff`, the timeline
-//! and the checksum offload from a scenario, against the Verilated RTL.
+//! `verinic trace`, `verinic::snapshot`, `verinic trace-diff` and the
+//! timeline, against the Verilated RTL (checksum offload from a scenario:
+//! tests/checksum_offload.rs).
 
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use verinic::observe::{run_trace, Entry, Filter, Format, Only, Ring};
-use verinic::run::{Chunk, Observer, RunError, Runner, Scenario};
+use verinic::run::{Chunk, Observer, RunError, Scenario};
 use verinic::snapshot;
 use verinic_sim::{Profile, SimOptions};
 
@@ -203,40 +204,6 @@ fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     assert_eq!(counts.hard_irq, m.app.irqs + m.app.irqs_not_ours);
     let irq_slices = by_tid.get(&2).map_or(0, Vec::len) as u64;
     assert!(irq_slices >= 3 && irq_slices <= counts.irq_rises);
-}
-
-/// The application's frames with `[tx] csum_offload`: on the wire, the
-/// IPv4 header and UDP checksums are right (checked with etherparse).
-#[test]
-fn tx_checksum_offload_from_a_scenario() {
-    struct Wire(Vec<Vec<u8>>);
-    impl Observer for Wire {
-        fn needs(&self) -> verinic::run::Needs {
-            verinic::run::Needs { tx_frames: true, ..Default::default() }
-        }
-        fn chunk(&mut self, c: &Chunk<'_>) -> Result<(), RunError> {
-            self.0.extend(c.tx_frames.iter().map(|f| f.bytes.clone()));
-            Ok(())
-        }
-    }
-    for mode in ["legacy", "context"] {
-        let s = Scenario::from_toml_str(&format!(
-            "duration_us = 40\n[rx]\nload = 0.0\n[tx]\nframes_per_sec = 200000.0\nframe_size = 200\ncsum_offload = \"{mode}\"\n"
-        ))
-        .unwrap();
-        let mut wire = Wire(Vec::new());
-        let runner = Runner::new(&s, &sim()).unwrap();
-        let fin = runner.run(&mut [&mut wire], &mut |_| {}, &AtomicBool::new(false)).unwrap();
-        assert_eq!(fin.machine.app.tx_csum_offloaded, fin.machine.app.tx_sent);
-        assert!(wire.0.len() >= 6, "{mode}: {} frames", wire.0.len());
-        for f in &wire.0 {
-            let ip = etherparse::Ipv4HeaderSlice::from_slice(&f[14..]).unwrap().to_header();
-            assert_eq!(ip.header_checksum, ip.calc_header_checksum(), "{mode}: IPv4 header checksum");
-            let (udp, payload) = etherparse::UdpHeader::from_slice(&f[34..]).unwrap();
-            let payload = &payload[..usize::from(udp.length) - 8];
-            assert_eq!(udp.checksum, udp.calc_checksum_ipv4(&ip, payload).unwrap(), "{mode}: UDP checksum");
-        }
-    }
 }
 
 #[test]

@@ -5,13 +5,16 @@
 //!   the link partner).
 //! - [`platform`]: the driver's view of it, where CPU time and device time meet.
 //! - [`machine`]: the CPU's scheduler and the application.
+//! - [`checksums`]: checksum verdicts counted in both directions.
 //! - [`wire_log`]: the frames on the wire toward the NIC, in bounded memory.
 
+pub mod checksums;
 pub mod machine;
 pub mod platform;
 pub mod wire_log;
 pub mod world;
 
+pub use checksums::ChecksumCounts;
 pub use machine::{AppConfig, AppStats, CpuContext, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
 pub use platform::Host;
 pub use wire_log::{frame_digest, WireLog, WIRE_LOG_WINDOW};

@@ -170,9 +170,9 @@ fn a_long_run_streams_with_the_trace_taken_out_every_chunk() {
 fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     let s = snapshot::load(scenario_path("itr_spacing.toml")).unwrap().0;
     let mut tl = verinic::observe::timeline::Timeline::new(Vec::new());
-    let run =
-        run_trace(&s, &sim(), &Filter::all(), Format::Text, std::io::sink(), &mut [&mut tl], &AtomicBool::new(false))
-            .unwrap();
+    let mut text = Vec::new();
+    let all = Filter { probe: true, ..Filter::all() };
+    let run = run_trace(&s, &sim(), &all, Format::Text, &mut text, &mut [&mut tl], &AtomicBool::new(false)).unwrap();
     let (json, counts) = tl.finish().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let events = v["traceEvents"].as_array().unwrap();
@@ -204,6 +204,43 @@ fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     assert_eq!(counts.hard_irq, m.app.irqs + m.app.irqs_not_ours);
     let irq_slices = by_tid.get(&2).map_or(0, Vec::len) as u64;
     assert!(irq_slices >= 3 && irq_slices <= counts.irq_rises);
+
+    // NAPI's frames, DMA and counters against the machine's own counts and
+    // the trace's events (counted here from the decoded trace text)
+    let sum_args = |name: &str, arg: &str| -> f64 {
+        events.iter().filter(|e| e["name"] == name).map(|e| e["args"][arg].as_f64().unwrap()).sum()
+    };
+    assert_eq!(sum_args("softirq", "frames") as u64, m.app.delivered);
+    assert_eq!(counts.softirq_frames, m.app.delivered);
+    let n = |name: &str| events.iter().filter(|e| e["name"] == name && e["ph"] == "X").count() as u64;
+    let trace = String::from_utf8(text).unwrap();
+    let lines = |kind: &str| trace.lines().filter(|l| l.split_whitespace().nth(1) == Some(kind)).count() as u64;
+    assert!(m.app.delivered >= 3, "{}", m.app.delivered);
+    assert_eq!(n("packet write"), m.app.delivered, "one buffer per frame");
+    assert_eq!(n("packet write"), lines("rx-data"));
+    assert_eq!(n("packet read"), lines("tx-data"));
+    assert_eq!(n("packet read"), m.world.tx_good);
+    assert_eq!(n("desc fetch"), lines("rx-fetch") + lines("tx-fetch"));
+    assert!(n("desc write-back") >= 1 && n("desc write-back") <= lines("rx-wb") + lines("tx-wb"));
+    use verinic::observe::nic_tracks::DmaKind;
+    assert_eq!(counts.dma(DmaKind::PacketWrite), n("packet write"));
+    for e in events.iter().filter(|e| e["cat"] == "dma") {
+        let start_ns = (e["ts"].as_f64().unwrap() * 1000.0).round() as u64;
+        assert!(e["args"]["bytes"].as_u64().unwrap() > 0 && start_ns > 0);
+    }
+    // counters: interrupts per ms over 100 us buckets add up to the line's
+    // rises; the ring's free descriptors stay within the ring
+    let rate = sum_args("irqs per ms", "irqs") / 10.0;
+    assert_eq!(rate as u64, counts.irq_rises);
+    assert_eq!(counts.irqs_in_rate, counts.irq_rises);
+    let free: Vec<u64> = events
+        .iter()
+        .filter(|e| e["name"] == "rx ring free" && e["ph"] == "C")
+        .map(|e| e["args"]["descriptors"].as_u64().unwrap())
+        .collect();
+    assert!(free.len() >= 4, "{free:?}");
+    assert!(free.iter().all(|&f| f < s.driver.rx_ring as u64), "{free:?}");
+    assert_eq!(*free.iter().max().unwrap(), s.driver.rx_ring as u64 - 1, "full after the probe: {free:?}");
 }
 
 #[test]
@@ -224,6 +261,15 @@ fn run_writes_a_timeline_that_parses() {
     // every interrupt the report counts (the window's) has its handler slice
     assert!(count("hard irq") >= report["irqs"].as_u64().unwrap());
     assert!(count("hard irq") > 0 && count("irq") > 0 && count("softirq") > 0);
+    // the whole run's frames: NAPI's, one packet write each; TX frames read
+    let frames: u64 =
+        events.iter().filter(|e| e["name"] == "softirq").map(|e| e["args"]["frames"].as_u64().unwrap()).sum();
+    assert_eq!(frames, report["frames_to_stack"].as_u64().unwrap());
+    assert_eq!(count("packet write"), report["frames_to_stack"].as_u64().unwrap());
+    assert_eq!(count("packet read"), report["tx"]["frames_on_wire"].as_u64().unwrap());
+    let irqs: f64 =
+        events.iter().filter(|e| e["name"] == "irqs per ms").map(|e| e["args"]["irqs"].as_f64().unwrap()).sum();
+    assert!(irqs / 10.0 >= report["irqs"].as_f64().unwrap(), "the window's interrupts are among the rises");
 }
 
 /// The glob snapshot test catches a change of behaviour: with a different

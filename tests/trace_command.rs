@@ -241,6 +241,16 @@ fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     assert!(free.len() >= 4, "{free:?}");
     assert!(free.iter().all(|&f| f < s.driver.rx_ring as u64), "{free:?}");
     assert_eq!(*free.iter().max().unwrap(), s.driver.rx_ring as u64 - 1, "full after the probe: {free:?}");
+    // the RX FIFO (RTL port rx_fifo_frames): every frame passes through it,
+    // at most 64 wait, and it is empty at the end
+    let fifo: Vec<u64> = events
+        .iter()
+        .filter(|e| e["name"] == "rx fifo" && e["ph"] == "C")
+        .map(|e| e["args"]["frames"].as_u64().unwrap())
+        .collect();
+    let rises = fifo.windows(2).filter(|w| w[1] > w[0]).count() as u64 + u64::from(fifo.first() > Some(&0));
+    assert_eq!(rises, m.app.delivered, "one rise per frame when they arrive spaced: {fifo:?}");
+    assert!(fifo.iter().all(|&f| f <= 64) && fifo.last() == Some(&0), "{fifo:?}");
 }
 
 #[test]

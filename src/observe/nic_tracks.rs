@@ -243,6 +243,6 @@ impl NicTracks {
 }
 
 /// A counter sample ("C" event) of track `name` with one series.
-fn counter(name: &str, series: &str, t_ns: u64, value: f64) -> String {
+pub fn counter(name: &str, series: &str, t_ns: u64, value: f64) -> String {
     format!("{{\"name\":\"{name}\",\"ph\":\"C\",\"pid\":{PID},\"ts\":{},\"args\":{{\"{series}\":{value}}}}}", us(t_ns))
 }

@@ -5,7 +5,8 @@
 //! delivered, `app`, `idle`; back-to-back decisions of one context are
 //! merged), the NIC's interrupt line on an "irq line" track (a slice while
 //! it is high), DMA transactions by kind and the counters `rx ring free` and
-//! `irqs per ms` ([`super::nic_tracks`]). Times are in microseconds of
+//! `irqs per ms` ([`super::nic_tracks`]), and `rx fifo`, the frames
+//! waiting in the NIC's receive FIFO (RTL port `rx_fifo_frames`). Times are in microseconds of
 //! simulated time (CPU time for the CPU, device time for the NIC), written
 //! with ns precision. Streamed: each chunk's events are written as the run
 //! goes.
@@ -181,7 +182,7 @@ impl<W: Write> Timeline<W> {
 
 impl<W: Write> Observer for Timeline<W> {
     fn needs(&self) -> Needs {
-        Needs { trace: true, cpu_slices: true, ..Needs::default() }
+        Needs { trace: true, cpu_slices: true, rx_fifo: true, ..Needs::default() }
     }
 
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunError> {
@@ -192,6 +193,9 @@ impl<W: Write> Observer for Timeline<W> {
         let mut events = Vec::new();
         for r in chunk.trace {
             nic.record(r, &mut |e| events.push(e));
+        }
+        for &(cycle, frames) in chunk.rx_fifo {
+            events.push(super::nic_tracks::counter("rx fifo", "frames", cycle_ns(cycle), f64::from(frames)));
         }
         events.iter().for_each(|e| self.event(e));
         for r in chunk.trace {

@@ -133,9 +133,15 @@ impl TxRing {
         }
         let context = matches!(offload, TxOffload::Ipv4Partial { .. } | TxOffload::L4Context { .. });
         let need = frame.len().div_ceil(TX_BUF_LEN) + usize::from(context);
-        // The stop threshold covers a maximum frame, so a running queue has
-        // room; the second test only guards against a broken invariant.
-        if self.stopped || self.free() < need {
+        // The stop threshold covers a maximum frame's data descriptors, but
+        // not the context descriptor an offload adds: a running queue that
+        // lacks room for this frame stops now, as e1000_maybe_stop_tx does,
+        // so the caller waits for cleaning to wake it instead of retrying.
+        if !self.stopped && self.free() < need {
+            self.stopped = true;
+            stats.tx_queue_stopped += 1;
+        }
+        if self.stopped {
             stats.tx_busy += 1;
             return Err(TxError::QueueStopped);
         }

@@ -365,6 +365,8 @@ impl Machine {
         let batch = self.echo_queue.len().clamp(1, self.app_cfg.tx_batch.max(1));
         for i in 0..batch {
             let Some(frame) = self.echo_queue.front().cloned() else { break };
+            // (a frame the stopped queue sends back to the FIFO is checksummed
+            // again when retried: the stack would redo it too)
             let (frame, offload, software_ns) = self.stack_checksums(frame.to_vec());
             match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, i + 1 < batch)) {
                 Ok(()) => {

@@ -90,7 +90,10 @@ module verinic_nic #(
     output wire [63:0]  xgmii_txd,
     output wire [7:0]   xgmii_txc,
 
-    output wire         irq
+    output wire         irq,
+
+    // Observation: frames waiting in the RX FIFO (verinic_rx_fifo stat_frames)
+    output wire [6:0]   rx_fifo_frames
 );
 
 wire dev_rst;   // hard reset or CTRL.RST
@@ -415,7 +418,8 @@ verinic_rx_fifo #(.ADDR_LOG2(RX_FIFO_LOG2)) rx_fifo_inst (
     .m_data(rx_fifo_data),
     .m_data_valid(rx_fifo_valid),
     .m_data_ready(rx_fifo_ready),
-    .stat_drop_full(fifo_drop)
+    .stat_drop_full(fifo_drop),
+    .stat_frames(rx_fifo_frames)
 );
 
 wire [127:0] rx_desc;

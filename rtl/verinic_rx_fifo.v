@@ -14,6 +14,9 @@
 // Read side: m_frame_len is the byte length of the oldest frame; its 128-bit
 // words follow on m_data (byte 0 in bits 7:0), and m_frame_pop retires the
 // frame once all of them were taken.
+//
+// stat_frames: whole frames waiting (committed, not yet popped), one cycle
+// late; an observation port for the timeline, not used inside the NIC.
 
 `resetall
 `timescale 1ns / 1ps
@@ -46,7 +49,8 @@ module verinic_rx_fifo #(
     output wire        m_data_valid,
     input  wire        m_data_ready,
 
-    output reg         stat_drop_full
+    output reg         stat_drop_full,
+    output reg  [FRAMES_LOG2:0] stat_frames
 );
 
 localparam WORDS = 1 << ADDR_LOG2;
@@ -80,6 +84,7 @@ wire load = rd_ptr_reg != commit_ptr_reg && (!out_valid_reg || m_data_ready);
 
 always @(posedge clk) begin
     stat_drop_full <= 1'b0;
+    stat_frames <= len_wr_reg - len_rd_reg;
 
     if (s_axis_tvalid) begin
         if (!half_valid_reg && !s_axis_tlast) begin
@@ -134,6 +139,7 @@ always @(posedge clk) begin
         len_rd_reg <= {(FRAMES_LOG2+1){1'b0}};
         out_valid_reg <= 1'b0;
         stat_drop_full <= 1'b0;
+        stat_frames <= {(FRAMES_LOG2+1){1'b0}};
     end
 end
 

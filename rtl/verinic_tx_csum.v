@@ -72,15 +72,21 @@ wire [15:0] ip_at = beat_first ? {8'd0, ip_offset} : ip_offset_reg;
 
 wire [19:0] l4_part, ip_part;
 
+// The frame so far ends after this beat's valid bytes: lanes past them (the
+// rest of a last beat, read from the buffer beyond the frame) are never
+// summed, whatever the buffer held there.
+wire [15:0] frame_len = off + {11'd0, beat_bytes};
+wire [15:0] l4_stop = (l4_to > frame_len) ? frame_len : l4_to;
+wire [15:0] ip_stop = (ip_to > frame_len) ? frame_len : ip_to;
+
 verinic_ones_sum #(.BYTES(16)) l4_sum_inst (
-    .data(beat_data), .offset(off), .start(l4_from), .stop(l4_to), .sum(l4_part));
+    .data(beat_data), .offset(off), .start(l4_from), .stop(l4_stop), .sum(l4_part));
 verinic_ones_sum #(.BYTES(16)) ip_sum_inst (
-    .data(beat_data), .offset(off), .start(ip_from), .stop(ip_to), .sum(ip_part));
+    .data(beat_data), .offset(off), .start(ip_from), .stop(ip_stop), .sum(ip_part));
 
 wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, l4_part};
 wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, ip_part};
 
-wire [15:0] frame_len = off + {11'd0, beat_bytes};
 wire [15:0] l4_folded, ip_folded;
 
 verinic_csum_fold l4_fold_inst (.sum(l4_sum), .folded(l4_folded));

@@ -153,7 +153,16 @@ fn echo_run_with(
 fn assert_same_bytes(got: &[CapturedFrame], want: &[CapturedFrame], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: frame count");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(g.data == w.data, "{what}: frame {i} differs ({} vs {} bytes)", g.data.len(), w.data.len());
+        let at = g.data.iter().zip(&w.data).position(|(a, b)| a != b);
+        let show = |d: &[u8]| at.map(|a| format!("{:02x?}", &d[a..(a + 4).min(d.len())])).unwrap_or_default();
+        assert!(
+            g.data == w.data,
+            "{what}: frame {i} differs ({} vs {} bytes; first at byte {at:?}: {} vs {})",
+            g.data.len(),
+            w.data.len(),
+            show(&g.data),
+            show(&w.data)
+        );
     }
 }
 

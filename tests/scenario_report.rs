@@ -173,6 +173,7 @@ fn json_has_the_documented_fields() {
             "wall_seconds",
             "sim_cycles_per_sec",
             "scenario",
+            "checksums",
         ])
     );
     assert_eq!(
@@ -220,6 +221,18 @@ fn json_has_the_documented_fields() {
             "tx_busy",
             "in_flight_at_end",
             "csum_offloaded"
+        ])
+    );
+    assert_eq!(
+        keys(&v["checksums"]),
+        sorted(&[
+            "rx_ip_good",
+            "rx_ip_errors",
+            "rx_l4_good",
+            "rx_l4_errors",
+            "rx_l4_not_checked",
+            "tx_offloaded",
+            "tx_software"
         ])
     );
     assert_eq!(keys(&v["scenario"]), sorted(&["duration_us", "seed", "rx", "tx", "driver", "cpu", "memory", "mmio"]));

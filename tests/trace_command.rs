@@ -1,11 +1,12 @@
-//! `verinic trace`, `verinic::snapshot`, `verinic trace-diff`, the timeline
-//! and the checksum offload from a scenario, against the Verilated RTL.
+//! `verinic trace`, `verinic::snapshot`, `verinic trace-diff` and the
+//! timeline, against the Verilated RTL (checksum offload from a scenario:
+//! tests/checksum_offload.rs).
 
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use verinic::observe::{run_trace, Entry, Filter, Format, Only, Ring};
-use verinic::run::{Chunk, Observer, RunError, Runner, Scenario};
+use verinic::run::{Chunk, Observer, RunError, Scenario};
 use verinic::snapshot;
 use verinic_sim::{Profile, SimOptions};
 
@@ -169,9 +170,9 @@ fn a_long_run_streams_with_the_trace_taken_out_every_chunk() {
 fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     let s = snapshot::load(scenario_path("itr_spacing.toml")).unwrap().0;
     let mut tl = verinic::observe::timeline::Timeline::new(Vec::new());
-    let run =
-        run_trace(&s, &sim(), &Filter::all(), Format::Text, std::io::sink(), &mut [&mut tl], &AtomicBool::new(false))
-            .unwrap();
+    let mut text = Vec::new();
+    let all = Filter { probe: true, ..Filter::all() };
+    let run = run_trace(&s, &sim(), &all, Format::Text, &mut text, &mut [&mut tl], &AtomicBool::new(false)).unwrap();
     let (json, counts) = tl.finish().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let events = v["traceEvents"].as_array().unwrap();
@@ -203,40 +204,53 @@ fn timeline_slices_are_well_nested_and_add_up_to_the_cpu_accounting() {
     assert_eq!(counts.hard_irq, m.app.irqs + m.app.irqs_not_ours);
     let irq_slices = by_tid.get(&2).map_or(0, Vec::len) as u64;
     assert!(irq_slices >= 3 && irq_slices <= counts.irq_rises);
-}
 
-/// The application's frames with `[tx] csum_offload`: on the wire, the
-/// IPv4 header and UDP checksums are right (checked with etherparse).
-#[test]
-fn tx_checksum_offload_from_a_scenario() {
-    struct Wire(Vec<Vec<u8>>);
-    impl Observer for Wire {
-        fn needs(&self) -> verinic::run::Needs {
-            verinic::run::Needs { tx_frames: true, ..Default::default() }
-        }
-        fn chunk(&mut self, c: &Chunk<'_>) -> Result<(), RunError> {
-            self.0.extend(c.tx_frames.iter().map(|f| f.bytes.clone()));
-            Ok(())
-        }
+    // NAPI's frames, DMA and counters against the machine's own counts and
+    // the trace's events (counted here from the decoded trace text)
+    let sum_args = |name: &str, arg: &str| -> f64 {
+        events.iter().filter(|e| e["name"] == name).map(|e| e["args"][arg].as_f64().unwrap()).sum()
+    };
+    assert_eq!(sum_args("softirq", "frames") as u64, m.app.delivered);
+    assert_eq!(counts.softirq_frames, m.app.delivered);
+    let n = |name: &str| events.iter().filter(|e| e["name"] == name && e["ph"] == "X").count() as u64;
+    let trace = String::from_utf8(text).unwrap();
+    let lines = |kind: &str| trace.lines().filter(|l| l.split_whitespace().nth(1) == Some(kind)).count() as u64;
+    assert!(m.app.delivered >= 3, "{}", m.app.delivered);
+    assert_eq!(n("packet write"), m.app.delivered, "one buffer per frame");
+    assert_eq!(n("packet write"), lines("rx-data"));
+    assert_eq!(n("packet read"), lines("tx-data"));
+    assert_eq!(n("packet read"), m.world.tx_good);
+    assert_eq!(n("desc fetch"), lines("rx-fetch") + lines("tx-fetch"));
+    assert!(n("desc write-back") >= 1 && n("desc write-back") <= lines("rx-wb") + lines("tx-wb"));
+    use verinic::observe::nic_tracks::DmaKind;
+    assert_eq!(counts.dma(DmaKind::PacketWrite), n("packet write"));
+    for e in events.iter().filter(|e| e["cat"] == "dma") {
+        let start_ns = (e["ts"].as_f64().unwrap() * 1000.0).round() as u64;
+        assert!(e["args"]["bytes"].as_u64().unwrap() > 0 && start_ns > 0);
     }
-    for mode in ["legacy", "context"] {
-        let s = Scenario::from_toml_str(&format!(
-            "duration_us = 40\n[rx]\nload = 0.0\n[tx]\nframes_per_sec = 200000.0\nframe_size = 200\ncsum_offload = \"{mode}\"\n"
-        ))
-        .unwrap();
-        let mut wire = Wire(Vec::new());
-        let runner = Runner::new(&s, &sim()).unwrap();
-        let fin = runner.run(&mut [&mut wire], &mut |_| {}, &AtomicBool::new(false)).unwrap();
-        assert_eq!(fin.machine.app.tx_csum_offloaded, fin.machine.app.tx_sent);
-        assert!(wire.0.len() >= 6, "{mode}: {} frames", wire.0.len());
-        for f in &wire.0 {
-            let ip = etherparse::Ipv4HeaderSlice::from_slice(&f[14..]).unwrap().to_header();
-            assert_eq!(ip.header_checksum, ip.calc_header_checksum(), "{mode}: IPv4 header checksum");
-            let (udp, payload) = etherparse::UdpHeader::from_slice(&f[34..]).unwrap();
-            let payload = &payload[..usize::from(udp.length) - 8];
-            assert_eq!(udp.checksum, udp.calc_checksum_ipv4(&ip, payload).unwrap(), "{mode}: UDP checksum");
-        }
-    }
+    // counters: interrupts per ms over 100 us buckets add up to the line's
+    // rises; the ring's free descriptors stay within the ring
+    let rate = sum_args("irqs per ms", "irqs") / 10.0;
+    assert_eq!(rate as u64, counts.irq_rises);
+    assert_eq!(counts.irqs_in_rate, counts.irq_rises);
+    let free: Vec<u64> = events
+        .iter()
+        .filter(|e| e["name"] == "rx ring free" && e["ph"] == "C")
+        .map(|e| e["args"]["descriptors"].as_u64().unwrap())
+        .collect();
+    assert!(free.len() >= 4, "{free:?}");
+    assert!(free.iter().all(|&f| f < s.driver.rx_ring as u64), "{free:?}");
+    assert_eq!(*free.iter().max().unwrap(), s.driver.rx_ring as u64 - 1, "full after the probe: {free:?}");
+    // the RX FIFO (RTL port rx_fifo_frames): every frame passes through it,
+    // at most 64 wait, and it is empty at the end
+    let fifo: Vec<u64> = events
+        .iter()
+        .filter(|e| e["name"] == "rx fifo" && e["ph"] == "C")
+        .map(|e| e["args"]["frames"].as_u64().unwrap())
+        .collect();
+    let rises = fifo.windows(2).filter(|w| w[1] > w[0]).count() as u64 + u64::from(fifo.first() > Some(&0));
+    assert_eq!(rises, m.app.delivered, "one rise per frame when they arrive spaced: {fifo:?}");
+    assert!(fifo.iter().all(|&f| f <= 64) && fifo.last() == Some(&0), "{fifo:?}");
 }
 
 #[test]
@@ -257,6 +271,15 @@ fn run_writes_a_timeline_that_parses() {
     // every interrupt the report counts (the window's) has its handler slice
     assert!(count("hard irq") >= report["irqs"].as_u64().unwrap());
     assert!(count("hard irq") > 0 && count("irq") > 0 && count("softirq") > 0);
+    // the whole run's frames: NAPI's, one packet write each; TX frames read
+    let frames: u64 =
+        events.iter().filter(|e| e["name"] == "softirq").map(|e| e["args"]["frames"].as_u64().unwrap()).sum();
+    assert_eq!(frames, report["frames_to_stack"].as_u64().unwrap());
+    assert_eq!(count("packet write"), report["frames_to_stack"].as_u64().unwrap());
+    assert_eq!(count("packet read"), report["tx"]["frames_on_wire"].as_u64().unwrap());
+    let irqs: f64 =
+        events.iter().filter(|e| e["name"] == "irqs per ms").map(|e| e["args"]["irqs"].as_f64().unwrap()).sum();
+    assert!(irqs / 10.0 >= report["irqs"].as_f64().unwrap(), "the window's interrupts are among the rises");
 }
 
 /// The glob snapshot test catches a change of behaviour: with a different

@@ -100,6 +100,36 @@ fn inserted_checksums_equal_the_reference() {
         .unwrap();
 }
 
+/// A frame's last beat is read whole from its buffer: the lanes past the
+/// frame's end hold whatever a longer frame left there, and must not enter
+/// the checksum (with TUCSE = 0, "to the end of the frame"). Every bounce
+/// buffer first carries a long frame of 0xA5 bytes; then frames of lengths
+/// that end mid-beat, odd and even, offloaded both ways.
+#[test]
+fn stale_bytes_past_the_frame_end_are_not_summed() {
+    let mut m = default_machine();
+    let ring = m.driver.config().tx_ring;
+    let long = vec![(vec![0xA5u8; 1514], TxOffload::None); ring / 2];
+    for _ in 0..3 {
+        send_all(&mut m, &long);
+    }
+    m.world.tx_frames.clear();
+    let cases: Vec<Case> = (0..ring / 2)
+        .map(|i| case(i % 2 == 0, i % 3 == 0, i % 5 == 0, 0, &vec![i as u8; 20 + 7 * i % 500], i % 4 == 0))
+        .collect();
+    let sent: Vec<(Vec<u8>, TxOffload)> = cases.iter().map(|c| (c.handed.clone(), c.offload)).collect();
+    send_all(&mut m, &sent);
+    assert_eq!(m.world.tx_frames.len(), cases.len());
+    for (i, (c, got)) in cases.iter().zip(&m.world.tx_frames).enumerate() {
+        let mut want = padded(&c.wire);
+        if c.udp && want[c.l4_field..c.l4_field + 2] == [0xFF, 0xFF] && got.bytes[c.l4_field..c.l4_field + 2] == [0, 0]
+        {
+            want[c.l4_field..c.l4_field + 2].copy_from_slice(&[0, 0]);
+        }
+        assert_eq!(got.bytes, want, "frame {i} ({} bytes, {:?})", c.wire.len(), c.offload);
+    }
+}
+
 #[test]
 fn bad_offsets_leave_the_frame_unmodified_and_are_counted() {
     let mut m = default_machine();

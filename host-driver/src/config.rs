@@ -325,10 +325,18 @@ pub struct DriverConfig {
     /// `driver.rx_buf_len`: RX buffer size in bytes: 256, 512, 1024 or 2048
     /// (RCTL.BSIZE). Default 2048.
     pub rx_buf_len: usize,
-    /// `driver.rx_csum` (`ethtool -K rx`, rx-checksumming): program RXCSUM so
-    /// the device checks IPv4, TCP and UDP checksums and reports the raw sum
-    /// from the L3 header (PCSS = 14). Default true.
-    pub rx_csum: bool,
+    /// `driver.rx_checksumming` (`ethtool -K eth0 rx on|off`,
+    /// rx-checksumming): program RXCSUM so the device checks IPv4, TCP and
+    /// UDP checksums and reports the raw sum from the L3 header (PCSS = 14).
+    /// Default true. (Called `rx_csum` before; that name is refused with a
+    /// pointer here.)
+    pub rx_checksumming: bool,
+    /// `driver.tx_checksumming` (`ethtool -K eth0 tx on|off`,
+    /// tx-checksumming, NETIF_F_HW_CSUM): the stack may hand frames over as
+    /// CHECKSUM_PARTIAL for the device to insert their TCP/UDP checksums;
+    /// off, it computes them in software. The driver only advertises it:
+    /// the stack (the co-simulation's application) reads it. Default true.
+    pub tx_checksumming: bool,
     /// `driver.tx_max_frame_len`: longest frame [`crate::Driver::xmit`]
     /// accepts, without FCS (the device appends it: IFCS). 60..=16128
     /// (e1000's jumbo maximum). Default 1518: 1500 bytes of payload, an
@@ -378,7 +386,8 @@ impl Default for DriverConfig {
             netdev_max_backlog: 1000,
             rx_refill_batch: 16,
             rx_buf_len: 2048,
-            rx_csum: true,
+            rx_checksumming: true,
+            tx_checksumming: true,
             tx_max_frame_len: 1518,
             tx_stop_threshold: 1,
             tx_wake_threshold: 2,
@@ -481,7 +490,7 @@ impl DriverConfig {
     /// The RXCSUM value written at probe: IPOFLD | TUOFLD | PCSS = 14 with
     /// rx-checksumming on, 0 off.
     pub fn rxcsum(&self) -> u32 {
-        if self.rx_csum {
+        if self.rx_checksumming {
             regs::RXCSUM_IPOFLD | regs::RXCSUM_TUOFLD | RXCSUM_PCSS_L3
         } else {
             0

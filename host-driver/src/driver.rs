@@ -122,7 +122,7 @@ impl Driver {
         p.read_reg(regs::ICR);
 
         let mut rx = RxRing::new(p, cfg.rx_ring, cfg.rx_buf_len, cfg.rx_refill_batch);
-        rx.rx_csum = cfg.rx_csum;
+        rx.rx_csum = cfg.rx_checksumming;
         let tx = TxRing::new(p, cfg.tx_ring);
         program_ring(
             p,

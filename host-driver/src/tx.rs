@@ -67,6 +67,15 @@ pub enum TxOffload {
         /// Where its checksum field is, from `csum_start`.
         csum_offset: u8,
     },
+    /// The TCP/UDP checksum alone from a context descriptor (TUCSS, TUCSO,
+    /// TUCSE = 0; IPCSS..IPCSE zero) and data descriptors with POPTS.TXSM
+    /// only: what an IPv6 packet needs, having no header checksum.
+    L4Context {
+        /// Where the TCP/UDP region starts.
+        csum_start: u8,
+        /// Where its checksum field is, from `csum_start`.
+        csum_offset: u8,
+    },
 }
 
 #[derive(Debug)]
@@ -122,11 +131,17 @@ impl TxRing {
             stats.tx_dropped += 1;
             return Err(TxError::FrameTooLong { len: frame.len(), max: cfg.max_frame_len });
         }
-        let context = matches!(offload, TxOffload::Ipv4Partial { .. });
+        let context = matches!(offload, TxOffload::Ipv4Partial { .. } | TxOffload::L4Context { .. });
         let need = frame.len().div_ceil(TX_BUF_LEN) + usize::from(context);
-        // The stop threshold covers a maximum frame, so a running queue has
-        // room; the second test only guards against a broken invariant.
-        if self.stopped || self.free() < need {
+        // The stop threshold covers a maximum frame's data descriptors, but
+        // not the context descriptor an offload adds: a running queue that
+        // lacks room for this frame stops now, as e1000_maybe_stop_tx does,
+        // so the caller waits for cleaning to wake it instead of retrying.
+        if !self.stopped && self.free() < need {
+            self.stopped = true;
+            stats.tx_queue_stopped += 1;
+        }
+        if self.stopped {
             stats.tx_busy += 1;
             return Err(TxError::QueueStopped);
         }
@@ -143,21 +158,29 @@ impl TxRing {
                 css = csum_start;
                 cso = csum_start.wrapping_add(csum_offset);
             }
-            TxOffload::Ipv4Partial { ip_start, ip_end, csum_start, csum_offset } => {
+            TxOffload::Ipv4Partial { csum_start, csum_offset, .. }
+            | TxOffload::L4Context { csum_start, csum_offset } => {
                 let mut ctx = [0u8; DESC_LEN];
-                ctx[desc::ctx::IPCSS] = ip_start;
-                ctx[desc::ctx::IPCSO] = ip_start.wrapping_add(10);
-                ctx[desc::ctx::IPCSE..desc::ctx::IPCSE + 2].copy_from_slice(&ip_end.to_le_bytes());
+                let ip = if let TxOffload::Ipv4Partial { ip_start, ip_end, .. } = offload {
+                    ctx[desc::ctx::IPCSS] = ip_start;
+                    ctx[desc::ctx::IPCSO] = ip_start.wrapping_add(10);
+                    ctx[desc::ctx::IPCSE..desc::ctx::IPCSE + 2].copy_from_slice(&ip_end.to_le_bytes());
+                    desc::data::POPTS_IXSM
+                } else {
+                    0
+                };
                 ctx[desc::ctx::TUCSS] = csum_start;
                 ctx[desc::ctx::TUCSO] = csum_start.wrapping_add(csum_offset);
-                ctx[desc::ctx::TUCMD] = desc::ctx::TUCMD_DEXT | desc::ctx::TUCMD_IP;
+                // TUCMD.IP: IPv4 (8254x SDM 3.3.6); clear for IPv6
+                let v4 = if ip != 0 { desc::ctx::TUCMD_IP } else { 0 };
+                ctx[desc::ctx::TUCMD] = desc::ctx::TUCMD_DEXT | v4;
                 p.dma_write(self.ring.addr(i), &ctx);
                 self.slots[i] = Slot { buf: None, eop: None, len: 0 };
                 i = self.ring.next(i);
                 base_cmd |= tx_cmd::DEXT;
                 // data descriptors: DTYP in byte 10, POPTS in byte 13
                 popts_byte10 = desc::data::DTYP_DATA;
-                css = desc::data::POPTS_IXSM | desc::data::POPTS_TXSM;
+                css = ip | desc::data::POPTS_TXSM;
             }
         }
         let chunks = frame.chunks(TX_BUF_LEN);

@@ -61,6 +61,14 @@ pub struct Nic {
     mmio: AxilMaster,
     trace: Trace,
     irq: bool,
+    rx_fifo: Option<RxFifoLog>,
+}
+
+/// Changes of the RX FIFO's fill (port `rx_fifo_frames`), when recorded.
+#[derive(Debug, Default)]
+struct RxFifoLog {
+    last: u8,
+    changes: Vec<(u64, u8)>,
 }
 
 impl Nic {
@@ -81,6 +89,7 @@ impl Nic {
             mmio: AxilMaster::new(config.mmio.clone()).map_err(NicError::Config)?,
             trace: if config.trace { Trace::new() } else { Trace::disabled() },
             irq: false,
+            rx_fifo: None,
         };
         nic.sim.run(Self::RESET_CYCLES);
         nic.sim.io().set_rst(false);
@@ -155,12 +164,31 @@ impl Nic {
         self.mmio.clock(&dut_axil, &mut self.trace);
 
         let io = self.sim.io();
+        if let Some(log) = &mut self.rx_fifo {
+            let frames = io.rx_fifo_frames();
+            if frames != log.last {
+                log.last = frames;
+                log.changes.push((self.memory.cycle(), frames));
+            }
+        }
         let irq = io.irq();
         if irq != self.irq {
             self.irq = irq;
             self.trace.push(self.memory.cycle(), Event::Irq { level: irq });
         }
         XgmiiWord { data: io.xgmii_txd(), ctrl: io.xgmii_txc() }
+    }
+
+    /// Starts (or stops) recording the RX FIFO's fill: frames waiting in it
+    /// (RTL port `rx_fifo_frames`), at every change.
+    pub fn record_rx_fifo(&mut self, on: bool) {
+        self.rx_fifo = on.then(RxFifoLog::default);
+    }
+
+    /// The RX FIFO fill changes recorded since the last call: (cycle, frames
+    /// waiting) pairs, oldest first.
+    pub fn take_rx_fifo_changes(&mut self) -> Vec<(u64, u8)> {
+        self.rx_fifo.as_mut().map(|l| std::mem::take(&mut l.changes)).unwrap_or_default()
     }
 
     /// The interrupt line after the last edge.

@@ -72,9 +72,14 @@ pub struct AppConfig {
     /// (the application stops reading meanwhile) and go out in batches of up
     /// to `tx_batch`.
     pub echo: bool,
-    /// Generated frames are UDP/IPv4 handed over as CHECKSUM_PARTIAL (the
-    /// NIC inserts the checksums), unless [`CsumOffload::None`](crate::frames::CsumOffload::None).
-    pub tx_csum: crate::frames::CsumOffload,
+    /// What the generated frames are (raw, or IPv4/IPv6 UDP/TCP). IP frames,
+    /// generated or echoed, go to the driver as CHECKSUM_PARTIAL when it
+    /// advertises tx-checksumming, else with checksums computed in software.
+    pub tx_frames: crate::frames::FrameSpec,
+    /// How CHECKSUM_PARTIAL frames ask the NIC (legacy or context descriptor).
+    pub csum_descriptor: crate::frames::CsumDescriptor,
+    /// CPU time per byte of a software checksum (ns).
+    pub csum_ns_per_byte: f64,
 }
 
 /// A free application with a 1 GiB socket, which never fills: for tests of
@@ -91,7 +96,10 @@ impl Default for AppConfig {
             tx_frame_len: 60,
             tx_batch: 1,
             echo: false,
-            tx_csum: crate::frames::CsumOffload::None,
+            tx_frames: crate::frames::FrameSpec { flows: 1, ..Default::default() },
+            csum_descriptor: crate::frames::CsumDescriptor::Legacy,
+            // An estimate, not a measurement: docs/report.md, `cpu.csum_ns_per_byte`.
+            csum_ns_per_byte: 0.25,
         }
     }
 }
@@ -211,17 +219,14 @@ pub struct AppStats {
     /// Frames echo mode could not send back: the driver refused the frame
     /// (too long for `xmit`).
     pub echo_dropped: u64,
-    /// Frames sent with a checksum for the NIC to insert (`[tx] csum_offload`).
-    pub tx_csum_offloaded: u64,
+    /// Checksum verdicts, received and sent.
+    pub checksums: crate::cosim::ChecksumCounts,
 }
 
-/// The sequence number the traffic generator writes at bytes 14..18.
+/// The sequence number the traffic generator wrote into a frame
+/// ([`crate::frames::sequence_number`]).
 pub fn frame_seq(data: &[u8]) -> Option<u32> {
-    if data.len() >= 18 && data[12..14] == crate::frames::ETHERTYPE_EXPERIMENTAL.to_be_bytes() {
-        Some(u32::from_be_bytes(data[14..18].try_into().unwrap()))
-    } else {
-        None
-    }
+    crate::frames::sequence_number(data)
 }
 
 /// What the core was doing in a [`CpuSlice`].
@@ -318,6 +323,7 @@ impl RxSink for StackSink<'_> {
         self.app.delivered += 1;
         self.app.delivered_bytes += p.len as u64;
         self.deliveries.push(Delivery { seq: frame_seq(&p.data), len: p.len, at_ns: p.rx_time_ns });
+        self.app.checksums.count_rx(p.status, p.errors);
         if let Some((frames, meta)) = &mut self.keep {
             frames.push(p.data.clone());
             meta.push((p.status, p.errors, p.checksum, p.csum));
@@ -559,11 +565,15 @@ impl Machine {
         let batch = self.echo_queue.len().clamp(1, self.app_cfg.tx_batch.max(1));
         for i in 0..batch {
             let Some(frame) = self.echo_queue.front().cloned() else { break };
-            match self.with_host(|d, h| d.xmit(h, frame, i + 1 < batch)) {
+            // (a frame the stopped queue sends back to the FIFO is checksummed
+            // again when retried: the stack would redo it too)
+            let (frame, offload, software_ns) = self.stack_checksums(frame.to_vec());
+            match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, i + 1 < batch)) {
                 Ok(()) => {
                     self.echo_queue.pop_front();
                     self.app.tx_sent += 1;
                     self.app.echoed += 1;
+                    self.count_tx_checksum(&frame, offload, software_ns);
                 }
                 Err(TxError::QueueStopped) => {
                     self.app.tx_busy += 1;
@@ -596,30 +606,43 @@ impl Machine {
         }
     }
 
+    /// The stack's side of a send: an IP frame becomes CHECKSUM_PARTIAL
+    /// when the driver advertises tx-checksumming, else its checksums are
+    /// computed in software, the CPU charged per byte (returned, in ns).
+    fn stack_checksums(&mut self, mut frame: Vec<u8>) -> (Bytes, TxOffload, u64) {
+        use crate::frames::{checksum_partial, software_checksums};
+        if self.driver.config().tx_checksumming {
+            let offload = checksum_partial(&mut frame, self.app_cfg.csum_descriptor);
+            return (Bytes::from(frame), offload, 0);
+        }
+        let bytes = software_checksums(&mut frame);
+        let ns = (bytes as f64 * self.app_cfg.csum_ns_per_byte).round() as u64;
+        self.cpu_ns += ns;
+        (Bytes::from(frame), TxOffload::None, ns)
+    }
+
+    fn count_tx_checksum(&mut self, frame: &[u8], offload: TxOffload, software_ns: u64) {
+        if offload != TxOffload::None {
+            self.app.checksums.tx_offloaded += 1;
+        } else if software_ns > 0 || crate::frames::layout(frame).is_some() {
+            self.app.checksums.tx_software += 1;
+        }
+    }
+
     /// Sends the next frame; false if the driver refused it.
     fn send_one(&mut self, more: bool) -> bool {
-        use crate::frames::{checksum_partial, udp_ipv4_frame, CsumOffload};
-        let mode = self.app_cfg.tx_csum;
-        let (frame, offload) = match &self.tx_frame {
-            Some(f) => f.clone(),
+        let (frame, offload, software_ns) = match &self.tx_frame {
+            Some((f, o)) => (f.clone(), *o, 0),
             None => {
                 let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
-                let len = self.app_cfg.tx_frame_len;
-                if mode == CsumOffload::None {
-                    (Bytes::from(crate::frames::test_frame(len.max(18), self.tx_seq, &mut rng)), TxOffload::None)
-                } else {
-                    let mut f = udp_ipv4_frame(len, self.tx_seq, &mut rng);
-                    let offload = checksum_partial(&mut f, mode);
-                    (Bytes::from(f), offload)
-                }
+                let (len, dir) = (self.app_cfg.tx_frame_len, crate::frames::Direction::FromHost);
+                self.stack_checksums(self.app_cfg.tx_frames.build(dir, len, self.tx_seq, &mut rng))
             }
         };
         match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, more)) {
             Ok(()) => {
                 self.app.tx_sent += 1;
-                if offload != TxOffload::None {
-                    self.app.tx_csum_offloaded += 1;
-                }
+                self.count_tx_checksum(&frame, offload, software_ns);
                 self.tx_seq = self.tx_seq.wrapping_add(1);
                 self.tx_frame = None;
                 self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;

@@ -7,8 +7,10 @@
 //! - [`machine`]: the CPU: hard IRQs, softirqs, and the threads
 //!   ([`sched`]) ksoftirqd and the application.
 //! - [`stack`]: the host's receive path above the driver and the socket.
+//! - [`checksums`]: checksum verdicts counted in both directions.
 //! - [`wire_log`]: the frames on the wire toward the NIC, in bounded memory.
 
+pub mod checksums;
 pub mod machine;
 pub mod platform;
 pub mod sched;
@@ -16,6 +18,7 @@ pub mod stack;
 pub mod wire_log;
 pub mod world;
 
+pub use checksums::ChecksumCounts;
 pub use machine::{AppConfig, AppStats, CpuContext, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
 pub use platform::Host;
 pub use wire_log::{frame_digest, WireLog, WIRE_LOG_WINDOW};

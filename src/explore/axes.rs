@@ -487,7 +487,7 @@ mod tests {
         assert_eq!(a.values, vec![json!(64), json!(256), json!(1024)]);
         let a = Axis::parse(" rx.load = 0.25, 1 ").unwrap();
         assert_eq!(a.values, vec![json!(0.25), json!(1.0)], "a number field takes an integer, as a float");
-        let a = Axis::parse("driver.rx_csum=true,false").unwrap();
+        let a = Axis::parse("driver.rx_checksumming=true,false").unwrap();
         assert_eq!(a.values, vec![json!(true), json!(false)]);
         let a = Axis::parse("pcap.timing=recorded,\"rate\"").unwrap();
         assert_eq!(a.values, vec![json!("recorded"), json!("rate")]);
@@ -548,7 +548,7 @@ mod tests {
         let e = parse_err("driver.rx_ring=0.5");
         assert_eq!(e.path, "driver.rx_ring");
         assert_eq!(e.to_string(), "driver.rx_ring = 0.5: wrong type, expected an integer");
-        let e = parse_err("driver.rx_csum=yes");
+        let e = parse_err("driver.rx_checksumming=yes");
         assert!(e.to_string().contains("expected a boolean"), "{e}");
         let e = parse_err("rx.load=high");
         assert!(e.to_string().contains("rx.load = \"high\": wrong type, expected a number"), "{e}");

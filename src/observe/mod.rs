@@ -8,13 +8,15 @@
 //!   decoded, filtered and written chunk by chunk as it goes;
 //! - [`cli`]: the `verinic trace` command;
 //! - [`diff`]: `verinic trace-diff`, where two traces part;
-//! - [`timeline`]: where the CPU's time went, and the interrupt line, in the
-//!   Chrome trace event format (`verinic trace --timeline FILE`).
+//! - [`timeline`]: where the CPU's time went, the interrupt line, DMA and
+//!   counters in the Chrome trace event format (`verinic run --timeline
+//!   FILE`); [`nic_tracks`]: its DMA slices and counters.
 //!
 //! [`crate::snapshot`] builds on these for snapshot tests.
 
 pub mod cli;
 pub mod diff;
+pub mod nic_tracks;
 pub mod timeline;
 pub mod trace;
 pub mod view;

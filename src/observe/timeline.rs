@@ -3,15 +3,19 @@
 //! chrome://tracing): where the simulated CPU's time went, as slices on a
 //! "CPU" track (`hard irq`, `softirq` with the frames each NAPI pass
 //! delivered, `app`, `idle`; back-to-back decisions of one context are
-//! merged), and the NIC's interrupt line on an "irq line" track (a slice
-//! while it is high). Times are in microseconds of simulated time (CPU time
-//! for the CPU, device time for the line), written with ns precision.
-//! Streamed: each chunk's slices are written as the run goes.
+//! merged), the NIC's interrupt line on an "irq line" track (a slice while
+//! it is high), DMA transactions by kind and the counters `rx ring free` and
+//! `irqs per ms` ([`super::nic_tracks`]), and `rx fifo`, the frames
+//! waiting in the NIC's receive FIFO (RTL port `rx_fifo_frames`). Times are in microseconds of
+//! simulated time (CPU time for the CPU, device time for the NIC), written
+//! with ns precision. Streamed: each chunk's events are written as the run
+//! goes.
 
 use std::io::Write;
 
 use verinic_sim::trace::Event;
 
+use super::nic_tracks::{DmaKind, NicTracks};
 use crate::cosim::{cycle_ns, CpuContext, CpuSlice};
 use crate::run::{Chunk, Needs, Observer, RunError};
 
@@ -33,6 +37,20 @@ pub struct TimelineCounts {
     pub idle: u64,
     /// Interrupt line rises.
     pub irq_rises: u64,
+    /// Frames the `softirq` slices say they delivered, summed.
+    pub softirq_frames: u64,
+    /// DMA transactions drawn, by kind ([`DmaKind::ALL`] order: descriptor
+    /// fetches, descriptor write-backs, packet reads, packet writes).
+    pub dma: [u64; 4],
+    /// Interrupt line rises counted in the `irqs per ms` counter.
+    pub irqs_in_rate: u64,
+}
+
+impl TimelineCounts {
+    /// DMA transactions of `kind` drawn.
+    pub fn dma(&self, kind: DmaKind) -> u64 {
+        self.dma[DmaKind::ALL.iter().position(|&k| k == kind).unwrap()]
+    }
 }
 
 /// An [`Observer`] writing the timeline to `out`. The interrupt line needs
@@ -43,6 +61,7 @@ pub struct Timeline<W: Write> {
     pending: Option<CpuSlice>,
     irq_since: Option<u64>,
     counts: TimelineCounts,
+    nic: Option<NicTracks>,
     error: Option<std::io::Error>,
 }
 
@@ -63,8 +82,15 @@ fn name(c: CpuContext) -> &'static str {
 impl<W: Write> Timeline<W> {
     /// A timeline written to `out` (the header goes out at once).
     pub fn new(out: W) -> Self {
-        let mut t =
-            Timeline { out, first: true, pending: None, irq_since: None, counts: Default::default(), error: None };
+        let mut t = Timeline {
+            out,
+            first: true,
+            pending: None,
+            irq_since: None,
+            counts: Default::default(),
+            nic: None,
+            error: None,
+        };
         t.raw("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
         for (tid, track) in [(CPU_TID, "CPU"), (IRQ_TID, "irq line")] {
             t.event(&format!(
@@ -109,7 +135,10 @@ impl<W: Write> Timeline<W> {
             };
             match s.context {
                 CpuContext::HardIrq => self.counts.hard_irq += 1,
-                CpuContext::Softirq | CpuContext::Ksoftirqd => self.counts.softirq += 1,
+                CpuContext::Softirq | CpuContext::Ksoftirqd => {
+                    self.counts.softirq += 1;
+                    self.counts.softirq_frames += u64::from(s.frames);
+                }
                 CpuContext::App => self.counts.app += 1,
                 CpuContext::Idle => self.counts.idle += 1,
             }
@@ -136,6 +165,13 @@ impl<W: Write> Timeline<W> {
     /// counts, or the first write error.
     pub fn finish(mut self) -> std::io::Result<(W, TimelineCounts)> {
         self.flush_cpu();
+        if let Some(mut nic) = self.nic.take() {
+            let mut events = Vec::new();
+            nic.finish(&mut |e| events.push(e));
+            events.iter().for_each(|e| self.event(e));
+            self.counts.dma = nic.transactions;
+            self.counts.irqs_in_rate = nic.irqs_counted;
+        }
         self.raw("\n]}\n");
         if let Some(e) = self.error.take() {
             return Err(e);
@@ -147,13 +183,22 @@ impl<W: Write> Timeline<W> {
 
 impl<W: Write> Observer for Timeline<W> {
     fn needs(&self) -> Needs {
-        Needs { trace: true, cpu_slices: true, ..Needs::default() }
+        Needs { trace: true, cpu_slices: true, rx_fifo: true, ..Needs::default() }
     }
 
     fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<(), RunError> {
         for s in chunk.cpu_slices {
             self.cpu(s);
         }
+        let nic = self.nic.get_or_insert_with(|| NicTracks::new(chunk.machine.world.nic.memory().config()));
+        let mut events = Vec::new();
+        for r in chunk.trace {
+            nic.record(r, &mut |e| events.push(e));
+        }
+        for &(cycle, frames) in chunk.rx_fifo {
+            events.push(super::nic_tracks::counter("rx fifo", "frames", cycle_ns(cycle), f64::from(frames)));
+        }
+        events.iter().for_each(|e| self.event(e));
         for r in chunk.trace {
             if let Event::Irq { level } = r.event {
                 let t = cycle_ns(r.cycle);

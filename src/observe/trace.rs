@@ -314,6 +314,7 @@ impl Observer for Many<'_, '_> {
             tx_frames: a.tx_frames || b.tx_frames,
             trace: a.trace || b.trace,
             cpu_slices: a.cpu_slices || b.cpu_slices,
+            rx_fifo: a.rx_fifo || b.rx_fifo,
         })
     }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::paths::check_distinct;
 use super::scenario::Scenario;
-use crate::frames::CsumOffload;
+use crate::frames::{CsumDescriptor, Protocol};
 use crate::pcap::Timing;
 
 /// A scenario from the command line. Options a scenario file also sets
@@ -46,11 +46,24 @@ pub struct ScenarioArgs {
     /// nothing else ([tx] echo = true).
     #[arg(long)]
     pub echo: bool,
-    /// Checksum offload of the application's frames: none, legacy (UDP/IPv4,
-    /// the NIC inserts the UDP checksum) or context (IPv4 and UDP, from a
-    /// context descriptor) ([tx] csum_offload).
+    /// What the application's frames are: raw, udp4, tcp4, udp6 or tcp6
+    /// ([tx] protocol).
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub tx_protocol: Option<Protocol>,
+    /// What the traffic toward the NIC is: raw, udp4, tcp4, udp6 or tcp6
+    /// ([rx] protocol).
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub rx_protocol: Option<Protocol>,
+    /// Transmit checksum offload, ethtool -K tx ([driver] tx_checksumming).
+    #[arg(long, value_name = "true|false")]
+    pub tx_checksumming: Option<bool>,
+    /// Receive checksum offload, ethtool -K rx ([driver] rx_checksumming).
+    #[arg(long, value_name = "true|false")]
+    pub rx_checksumming: Option<bool>,
+    /// How offloaded checksums are asked for: legacy or context descriptor
+    /// ([tx] csum_descriptor).
     #[arg(long, value_enum)]
-    pub csum_offload: Option<CsumOffload>,
+    pub csum_descriptor: Option<CsumDescriptor>,
 }
 
 impl ScenarioArgs {
@@ -62,8 +75,20 @@ impl ScenarioArgs {
         if let Some(s) = self.seed {
             scenario.seed = s;
         }
-        if let Some(c) = self.csum_offload {
-            scenario.tx.csum_offload = c;
+        if let Some(p) = self.tx_protocol {
+            scenario.tx.protocol = p;
+        }
+        if let Some(p) = self.rx_protocol {
+            scenario.rx.protocol = p;
+        }
+        if let Some(on) = self.tx_checksumming {
+            scenario.driver.tx_checksumming = on;
+        }
+        if let Some(on) = self.rx_checksumming {
+            scenario.driver.rx_checksumming = on;
+        }
+        if let Some(d) = self.csum_descriptor {
+            scenario.tx.csum_descriptor = d;
         }
         if self.echo {
             scenario.tx.echo = true;

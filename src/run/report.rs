@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::measure::{Latency, Measure};
 use super::runner::{DrainOutcome, Finished};
 use super::scenario::Scenario;
-use crate::cosim::{CpuTime, TxNotSentReason};
+use crate::cosim::{ChecksumCounts, CpuTime, TxNotSentReason};
 use crate::pcap::{TapCounts, Timing};
 
 /// What a run measured. Field names are stable: they are the JSON keys.
@@ -84,6 +84,9 @@ pub struct Report {
     pub cpu: CpuReport,
     /// The transmit direction.
     pub tx: TxReport,
+    /// Checksum verdicts, whole run: the NIC's on received frames (from
+    /// their descriptors), and how sent IP frames got their checksums.
+    pub checksums: ChecksumCounts,
     /// Every driver counter under its `ethtool -S` name, whole run.
     #[serde(serialize_with = "ordered_map")]
     pub stats: Vec<(&'static str, u64)>,
@@ -200,8 +203,8 @@ pub struct TxReport {
     pub tx_busy: u64,
     /// `frames_offered - frames_on_wire - bad_on_wire`: still queued at the end.
     pub in_flight_at_end: u64,
-    /// Frames handed over as CHECKSUM_PARTIAL, for the NIC to insert their
-    /// checksums (`tx.csum_offload`).
+    /// IP frames handed over as CHECKSUM_PARTIAL, for the NIC to insert
+    /// their checksums (`driver.tx_checksumming` on; = `checksums.tx_offloaded`).
     pub csum_offloaded: u64,
 }
 
@@ -241,7 +244,7 @@ impl Report {
             bad_on_wire: m.world.tx_bad,
             tx_busy: m.app.tx_busy,
             in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad),
-            csum_offloaded: m.app.tx_csum_offloaded,
+            csum_offloaded: m.app.checksums.tx_offloaded,
         };
         let pcap = (!scenario.pcap.is_unused()).then(|| PcapReport {
             input_format: run.replay.as_ref().map(|r| r.format.name()),
@@ -285,6 +288,7 @@ impl Report {
             time_squeeze: s.time_squeeze,
             cpu: CpuReport::new(run.cpu_in_window, measured_ns),
             tx,
+            checksums: m.app.checksums,
             stats: m.driver.stats(),
             measured_ns,
             drain: run.drain,
@@ -325,6 +329,7 @@ impl Report {
             time_squeeze: 0,
             cpu: CpuReport::default(),
             tx: TxReport::default(),
+            checksums: ChecksumCounts::default(),
             stats: verinic_driver::Stats::default().list(),
             measured_ns: 0,
             drain: Some(DrainOutcome::default()),
@@ -576,12 +581,21 @@ impl fmt::Display for Report {
         writeln!(f, "  bad on the wire        {:>12}", t.bad_on_wire)?;
         writeln!(f, "  tx_busy                {:>12}", t.tx_busy)?;
         writeln!(f, "  in flight at end       {:>12}", t.in_flight_at_end)?;
-        if sc.tx.csum_offload != crate::frames::CsumOffload::None {
+        let k = &self.checksums;
+        if k.tx_offloaded + k.tx_software > 0 {
             writeln!(
                 f,
-                "  checksum offloaded     {:>12}  (UDP/IPv4, csum_offload = {})",
-                t.csum_offloaded,
-                sc.tx.csum_offload.name()
+                "  checksums              {:>12}  offloaded ({} descriptor), {} in software",
+                k.tx_offloaded,
+                sc.tx.csum_descriptor.name(),
+                k.tx_software
+            )?;
+        }
+        if k.rx_ip_good + k.rx_ip_errors + k.rx_l4_good + k.rx_l4_errors > 0 {
+            writeln!(
+                f,
+                "receive checksums (NIC)  IPv4 header {} good, {} bad; TCP/UDP {} good, {} bad, {} not checked",
+                k.rx_ip_good, k.rx_ip_errors, k.rx_l4_good, k.rx_l4_errors, k.rx_l4_not_checked
             )?;
         }
         writeln!(f, "host")?;

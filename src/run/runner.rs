@@ -95,6 +95,10 @@ pub struct Chunk<'a> {
     /// What the core did since the previous chunk, one slice per decision
     /// of its scheduler, when an observer asked for it ([`Needs::cpu_slices`]).
     pub cpu_slices: &'a [CpuSlice],
+    /// The RX FIFO's fill since the previous chunk: (device cycle, frames
+    /// waiting) at every change, when an observer asked for it
+    /// ([`Needs::rx_fifo`]).
+    pub rx_fifo: &'a [(u64, u8)],
     /// The machine as it stands.
     pub machine: &'a Machine,
 }
@@ -110,6 +114,8 @@ pub struct Needs {
     pub trace: bool,
     /// The core's scheduling decisions ([`Machine::cpu_log`]).
     pub cpu_slices: bool,
+    /// The RX FIFO's fill at every change.
+    pub rx_fifo: bool,
 }
 
 /// Something that watches a run as it goes.
@@ -325,12 +331,16 @@ impl Runner {
             tx_frames: a.tx_frames || b.tx_frames,
             trace: a.trace || b.trace,
             cpu_slices: a.cpu_slices || b.cpu_slices,
+            rx_fifo: a.rx_fifo || b.rx_fifo,
         });
         let m = &mut self.machine;
         m.keep_frames |= needs.delivered_bytes;
         m.world.keep_tx_frames |= needs.tx_frames;
         if needs.cpu_slices && m.cpu_log.is_none() {
             m.cpu_log = Some(Vec::new());
+        }
+        if needs.rx_fifo {
+            m.world.nic.record_rx_fifo(true);
         }
 
         let start_ns = m.now_ns();
@@ -410,6 +420,7 @@ impl Tap {
         let tx_frames = std::mem::take(&mut m.world.tx_frames);
         let trace = if self.trace { m.world.nic.trace_mut().take_records() } else { Vec::new() };
         let cpu_slices = m.cpu_log.as_mut().map(std::mem::take).unwrap_or_default();
+        let rx_fifo = m.world.nic.take_rx_fifo_changes();
         m.rx_meta.clear();
         let by_content = m.world.wire.keeps_digests();
         self.matched.clear();
@@ -429,6 +440,7 @@ impl Tap {
             tx_frames: &tx_frames,
             trace: &trace,
             cpu_slices: &cpu_slices,
+            rx_fifo: &rx_fifo,
             machine: m,
         };
         observers.iter_mut().try_for_each(|o| o.chunk(&chunk))

@@ -41,7 +41,7 @@ use verinic_sim::xgmii::EncoderConfig;
 use super::paths::same_file;
 use crate::cosim::stack::StackCosts;
 use crate::cosim::AppConfig;
-use crate::frames::CsumOffload;
+use crate::frames::{CsumDescriptor, FlowOrder, FrameSpec, Protocol};
 use crate::pcap::Timing;
 
 /// Smallest frame length with FCS a scenario may use.
@@ -131,11 +131,39 @@ pub struct RxSpec {
     /// uniformly from this list (repeat a size to weight it). Default an
     /// IMIX-like mix: seven 64, three 576, one 1518.
     pub frame_sizes: Vec<usize>,
+    /// What the frames are: `"raw"` (Ethernet, EtherType 0x88B5, no IP),
+    /// `"udp4"`, `"tcp4"`, `"udp6"` or `"tcp6"` (real packets with valid
+    /// checksums, from 10.0.0.2 / fd00::2 to 10.0.0.1 / fd00::1 port 9).
+    /// A size shorter than the headers and the sequence number is raised to
+    /// fit them (TCP/IPv6: 82 bytes with FCS). Default `"raw"`.
+    pub protocol: Protocol,
+    /// 802.1Q VLAN ID of IP frames, 1..=4094; 0 = untagged. Default 0.
+    pub vlan: u16,
+    /// Flows (5-tuples; flow `i` from source port 40000 + `i`), 1..=16384.
+    /// Default 1.
+    pub flows: usize,
+    /// `"cycle"`: frames take the flows in turn; `"random"`: each frame's
+    /// flow drawn uniformly (seeded). Default `"cycle"`.
+    pub flow_order: FlowOrder,
 }
 
 impl Default for RxSpec {
     fn default() -> Self {
-        RxSpec { load: 0.5, frame_sizes: vec![64, 64, 64, 64, 64, 64, 64, 576, 576, 576, 1518] }
+        RxSpec {
+            load: 0.5,
+            frame_sizes: vec![64, 64, 64, 64, 64, 64, 64, 576, 576, 576, 1518],
+            protocol: Protocol::Raw,
+            vlan: 0,
+            flows: 1,
+            flow_order: FlowOrder::Cycle,
+        }
+    }
+}
+
+impl RxSpec {
+    /// The generator's frames, seeded by `seed`.
+    pub fn frame_spec(&self, seed: u64) -> FrameSpec {
+        FrameSpec { protocol: self.protocol, vlan: self.vlan, flows: self.flows, flow_order: self.flow_order, seed }
     }
 }
 
@@ -151,17 +179,44 @@ pub struct TxSpec {
     /// Echo server: send every received frame back, and nothing else
     /// (`frames_per_sec` and `frame_size` are then not used). Default false.
     pub echo: bool,
-    /// Checksum offload of the application's frames: `"none"` (plain test
-    /// frames, no IP), `"legacy"` (UDP/IPv4 frames, the NIC inserts the UDP
-    /// checksum from a legacy descriptor) or `"context"` (UDP/IPv4 frames,
-    /// the NIC inserts the IPv4 header and UDP checksums from a context
-    /// descriptor). Default `"none"`.
-    pub csum_offload: CsumOffload,
+    /// What the application's frames are, as `rx.protocol` (they go from
+    /// the host, port 9, back to the remote host). IP frames are handed to
+    /// the driver as CHECKSUM_PARTIAL with `driver.tx_checksumming` on, and
+    /// checksummed in software (`cpu.csum_ns_per_byte`) with it off.
+    /// Default `"raw"`.
+    pub protocol: Protocol,
+    /// 802.1Q VLAN ID of IP frames, 1..=4094; 0 = untagged. Default 0.
+    pub vlan: u16,
+    /// Flows, as `rx.flows`. Default 1.
+    pub flows: usize,
+    /// Flow order, as `rx.flow_order`. Default `"cycle"`.
+    pub flow_order: FlowOrder,
+    /// How the driver asks the NIC for the checksums of a CHECKSUM_PARTIAL
+    /// frame: `"legacy"` (a legacy descriptor: the NIC inserts the TCP/UDP
+    /// checksum, the stack computes the IPv4 header's) or `"context"` (a
+    /// context descriptor: the NIC inserts both). Default `"legacy"`.
+    pub csum_descriptor: CsumDescriptor,
 }
 
 impl Default for TxSpec {
     fn default() -> Self {
-        TxSpec { frames_per_sec: 100_000.0, frame_size: 512, echo: false, csum_offload: CsumOffload::None }
+        TxSpec {
+            frames_per_sec: 100_000.0,
+            frame_size: 512,
+            echo: false,
+            protocol: Protocol::Raw,
+            vlan: 0,
+            flows: 1,
+            flow_order: FlowOrder::Cycle,
+            csum_descriptor: CsumDescriptor::Legacy,
+        }
+    }
+}
+
+impl TxSpec {
+    /// The application's frames, seeded by `seed`.
+    pub fn frame_spec(&self, seed: u64) -> FrameSpec {
+        FrameSpec { protocol: self.protocol, vlan: self.vlan, flows: self.flows, flow_order: self.flow_order, seed }
     }
 }
 
@@ -256,6 +311,12 @@ pub struct CpuSpec {
     /// us: CFS's 6 ms sched_latency shared by two threads. 1..=1,000,000.
     /// Default 3000.
     pub sched_slice_us: u64,
+    /// CPU time per byte the stack spends computing a checksum in software
+    /// (Linux's `csum_partial`), charged to the application for each IP
+    /// frame it sends with `driver.tx_checksumming` off: the TCP/UDP segment
+    /// and the IPv4 header. 0..=100. Default 0.25: an estimate (about
+    /// 1.3 bytes per cycle at 3 GHz), not a measurement.
+    pub csum_ns_per_byte: f64,
 }
 
 impl CpuSpec {
@@ -300,6 +361,7 @@ impl Default for CpuSpec {
             recv_batch: a.recv_batch,
             rmem: crate::cosim::stack::RMEM_DEFAULT,
             sched_slice_us: a.sched_slice_ns / 1000,
+            csum_ns_per_byte: a.csum_ns_per_byte,
         }
     }
 }
@@ -470,6 +532,14 @@ fn invalid(field: &str, value: impl fmt::Display, expected: impl Into<String>) -
     FieldError { field: field.into(), value: value.to_string(), expected: expected.into() }
 }
 
+/// `[rx]` or `[tx]`'s `vlan` and `flows`.
+fn check_frames(section: &str, vlan: u16, flows: usize) -> Result<(), FieldError> {
+    use crate::frames::{ethernet::MAX_VLAN_ID, flows::MAX_FLOWS};
+    check_u64(&format!("{section}.vlan"), u64::from(vlan), 0, u64::from(MAX_VLAN_ID))
+        .map_err(|e| FieldError { expected: format!("{} (0 = untagged)", e.expected), ..e })?;
+    check_u64(&format!("{section}.flows"), flows as u64, 1, MAX_FLOWS as u64)
+}
+
 fn check_u64(field: &str, value: u64, min: u64, max: u64) -> Result<(), FieldError> {
     if (min..=max).contains(&value) {
         Ok(())
@@ -546,7 +616,10 @@ impl Scenario {
             }
         }
 
+        check_frames("rx", rx.vlan, rx.flows)?;
+
         let tx = &self.tx;
+        check_frames("tx", tx.vlan, tx.flows)?;
         if !(tx.frames_per_sec >= 0.0 && tx.frames_per_sec <= MAX_TX_FRAMES_PER_SEC) {
             return Err(invalid("tx.frames_per_sec", tx.frames_per_sec, "0..=15000000 (0 = no transmit)"));
         }
@@ -611,6 +684,9 @@ impl Scenario {
             ));
         }
         check_u64("cpu.sched_slice_us", c.sched_slice_us, 1, 1_000_000)?;
+        if !(c.csum_ns_per_byte >= 0.0 && c.csum_ns_per_byte <= 100.0) {
+            return Err(invalid("cpu.csum_ns_per_byte", c.csum_ns_per_byte, "0..=100 (ns per byte checksummed)"));
+        }
 
         let m = &self.memory;
         check_u64("memory.read_latency_ns", m.read_latency_ns, 0, MAX_MEMORY_LATENCY_NS)?;
@@ -694,7 +770,9 @@ impl Scenario {
             tx_frames_per_sec: if self.tx.echo { 0.0 } else { self.tx.frames_per_sec },
             tx_frame_len: self.tx.frame_size.saturating_sub(4),
             echo: self.tx.echo,
-            tx_csum: self.tx.csum_offload,
+            tx_frames: self.tx.frame_spec(self.seed),
+            csum_descriptor: self.tx.csum_descriptor,
+            csum_ns_per_byte: self.cpu.csum_ns_per_byte,
             ..AppConfig::default()
         }
     }
@@ -971,6 +1049,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Fields that were renamed or replaced, and what to write instead: their
+/// errors say so rather than guessing a near name.
+const RENAMED: [(&str, &str); 2] = [
+    ("driver.rx_csum", "use driver.rx_checksumming = true|false (ethtool -K eth0 rx on|off)"),
+    (
+        "tx.csum_offload",
+        "use tx.protocol = \"udp4\" (or tcp4, udp6, tcp6) for IP frames, driver.tx_checksumming = true|false \
+         (ethtool -K eth0 tx on|off) and tx.csum_descriptor = \"legacy\"|\"context\"",
+    ),
+];
+
 /// A path a scenario does not have, or a value of the wrong type for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathError {
@@ -992,6 +1081,11 @@ pub enum PathProblem {
         /// When none is near: what the enclosing section holds
         /// (sections in brackets).
         known: Vec<String>,
+    },
+    /// A field that was renamed or replaced: what to write instead.
+    Renamed {
+        /// The fields to use now, and how.
+        instead: &'static str,
     },
     /// A section where a field was wanted (`driver` for `driver.rx_ring`).
     Section {
@@ -1020,6 +1114,9 @@ pub enum PathProblem {
 impl PathError {
     /// The error for `path`, not a known field (nor, with `section`, a known section).
     pub fn unknown(path: &str, section: bool) -> PathError {
+        if let Some((_, instead)) = RENAMED.iter().find(|(old, _)| *old == path) {
+            return PathError { path: path.into(), problem: PathProblem::Renamed { instead } };
+        }
         let nearest = nearest_paths(path);
         let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
         let known = if nearest.is_empty() && is_section(parent) { section_contents(parent) } else { Vec::new() };
@@ -1048,6 +1145,7 @@ impl fmt::Display for PathError {
                 }
                 Ok(())
             }
+            PathProblem::Renamed { instead } => write!(f, "{path} is no longer a field: {instead}"),
             PathProblem::Section { known } => {
                 write!(f, "{path} is a section, not a field: name one of its fields ({})", known.join(", "))
             }

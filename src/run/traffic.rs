@@ -12,7 +12,7 @@ use verinic_sim::xgmii::TxFrame;
 
 use super::scenario::RxSpec;
 use crate::cosim::RxSource;
-use crate::frames::test_frame;
+use crate::frames::{test_frame, Direction, FrameSpec};
 use crate::rng::Rng;
 
 /// Bytes of FCS the link partner appends to every frame.
@@ -23,10 +23,12 @@ pub const FCS_LEN: usize = 4;
 const PAYLOAD_SEED: u64 = 0x5041_594C_4F41_4421;
 
 /// Frames toward the NIC: sizes drawn uniformly from a list, each carrying
-/// its sequence number.
+/// its sequence number; raw Ethernet or IP packets on the scenario's flows
+/// (`rx.protocol`, `rx.flows`: [`crate::frames::packet`]).
 #[derive(Debug, Clone)]
 pub struct RxTraffic {
     sizes: FrameSizes,
+    frames: FrameSpec,
     payload_rng: Rng,
     next_seq: u32,
 }
@@ -34,7 +36,12 @@ pub struct RxTraffic {
 impl RxTraffic {
     /// The traffic of `spec`, seeded by `seed`.
     pub fn new(spec: &RxSpec, seed: u64) -> Self {
-        RxTraffic { sizes: frame_sizes(spec, seed), payload_rng: Rng::new(seed ^ PAYLOAD_SEED), next_seq: 0 }
+        RxTraffic {
+            sizes: frame_sizes(spec, seed),
+            frames: spec.frame_spec(seed),
+            payload_rng: Rng::new(seed ^ PAYLOAD_SEED),
+            next_seq: 0,
+        }
     }
 
     /// Frames produced so far (the next sequence number).
@@ -45,21 +52,23 @@ impl RxTraffic {
 
 impl RxSource for RxTraffic {
     fn next_frame(&mut self) -> Option<TxFrame> {
-        let len = self.sizes.next()?;
-        // Sizes are validated to 64..=1518; clamp anyway so a bad list can
-        // never ask test_frame for less than its header.
-        let len = len.saturating_sub(FCS_LEN).clamp(crate::frames::MIN_FRAME, crate::frames::MAX_FRAME);
+        // Sizes are validated to 64..=1518 and raised to the protocol's
+        // headers by `frame_sizes`.
+        let len = self.sizes.next()? - FCS_LEN;
         let seq = self.next_seq;
         self.next_seq = self.next_seq.wrapping_add(1);
-        Some(TxFrame::new(test_frame(len, seq, &mut self.payload_rng)))
+        Some(TxFrame::new(self.frames.build(Direction::ToHost, len, seq, &mut self.payload_rng)))
     }
 }
 
 /// The lengths (with FCS) of the frames [`RxTraffic`] produces for `spec`
-/// and `seed`, in order, without building the frames. Empty if the list of
-/// sizes is empty.
+/// and `seed`, in order, without building the frames: the listed sizes,
+/// each at least the protocol's shortest frame and at most 1518. Empty if
+/// the list of sizes is empty.
 pub fn frame_sizes(spec: &RxSpec, seed: u64) -> FrameSizes {
-    FrameSizes { list: spec.frame_sizes.clone(), rng: Rng::new(seed) }
+    let min = spec.protocol.min_len(spec.vlan) + FCS_LEN;
+    let list = spec.frame_sizes.iter().map(|&s| s.clamp(min, crate::frames::MAX_FRAME + FCS_LEN)).collect();
+    FrameSizes { list, rng: Rng::new(seed) }
 }
 
 /// Iterator over frame lengths with FCS; endless unless the list is empty.
@@ -171,7 +180,7 @@ mod tests {
 
     #[test]
     fn frames_carry_consecutive_sequence_numbers_and_listed_sizes() {
-        let spec = RxSpec { load: 0.5, frame_sizes: vec![64, 100, 1518] };
+        let spec = RxSpec { load: 0.5, frame_sizes: vec![64, 100, 1518], ..RxSpec::default() };
         let mut t = RxTraffic::new(&spec, 7);
         let sizes: Vec<usize> = frame_sizes(&spec, 7).take(50).collect();
         for (i, want) in sizes.iter().enumerate() {
@@ -214,7 +223,7 @@ mod tests {
 
     #[test]
     fn empty_list_gives_no_frames() {
-        let spec = RxSpec { load: 0.5, frame_sizes: vec![] };
+        let spec = RxSpec { load: 0.5, frame_sizes: vec![], ..RxSpec::default() };
         assert!(RxTraffic::new(&spec, 1).next_frame().is_none());
     }
 }

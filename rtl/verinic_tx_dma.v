@@ -90,11 +90,19 @@ reg [15:0] ctx_ipcse_reg, ctx_tucse_reg;
 
 // Checksum request of a data descriptor:
 // {l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
+// (a function of the descriptor, called when a data descriptor is taken)
 localparam CSUM_W = 66;
-wire [CSUM_W-1:0] desc_csum = desc_dext
-    ? {desc[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
-       desc[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
-    : {desc[`TXD_CMD_IC], desc[`TXD_CSS], desc[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+function [CSUM_W-1:0] desc_csum;
+    /* verilator lint_off UNUSEDSIGNAL */
+    input [127:0] d;    // the descriptor: its command and option bits
+    /* verilator lint_on UNUSEDSIGNAL */
+    begin
+        desc_csum = d[`TXD_CMD_DEXT]
+            ? {d[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
+               d[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
+            : {d[`TXD_CMD_IC], d[`TXD_CSS], d[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+    end
+endfunction
 
 // ---------------------------------------------------------------------------
 // Read issue
@@ -299,7 +307,7 @@ always @(posedge clk) begin
         rd_left_reg <= desc_len;
         rd_desc_reg <= desc;
         rd_index_reg <= desc_index;
-        rd_csum_reg <= desc_csum;
+        rd_csum_reg <= desc_csum(desc);
     end
 
     if (ar_valid_reg && ar_ready) begin

@@ -31,17 +31,24 @@ function [31:0] crc32_byte;
     end
 endfunction
 
-// The register after the first `count` bytes of `data` (0..8; 0 = unchanged)
+// The register after the first `count` bytes of `data` (0..8; 0 = unchanged).
+// All eight byte steps, then a choice by `count`: in hardware the same
+// structure as a CRC unit that gives the register after every byte length (no
+// chain of muxes between the steps, so no longer path); in the model it is
+// evaluated only where it is called.
 function [31:0] crc32_bytes;
     input [31:0] crc;
     input [63:0] data;
     input [3:0]  count;
     integer k;
+    reg [31:0] c;
     begin
+        c = crc;
         crc32_bytes = crc;
         for (k = 0; k < 8; k = k + 1) begin
-            if (k < {28'd0, count}) begin
-                crc32_bytes = crc32_byte(crc32_bytes, data[8*k +: 8]);
+            c = crc32_byte(c, data[8*k +: 8]);
+            if ({28'd0, count} == k + 1) begin
+                crc32_bytes = c;
             end
         end
     end

@@ -66,17 +66,21 @@ echo "building the working tree's model..." >&2
 build "$out/now" "$root/rtl"
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-b=() n=()
+bw=() bc=() nw=() nc=() ratios=()
 for ((r = 0; r < rounds; r++)); do
-    b+=("$("$out/base-$base_id/model_speed" "$mode" "$cycles")")
-    n+=("$("$out/now/model_speed" "$mode" "$cycles")")
+    read -r w c < <("$out/base-$base_id/model_speed" "$mode" "$cycles")
+    bw+=("$w") bc+=("$c")
+    read -r w c < <("$out/now/model_speed" "$mode" "$cycles")
+    nw+=("$w") nc+=("$c")
+    ratios+=("$(awk -v a="$c" -v b="${bc[r]}" 'BEGIN {printf "%.3f", a / b}')")
 done
-mb=$(printf '%s\n' "${b[@]}" | median)
-mn=$(printf '%s\n' "${n[@]}" | median)
-echo "C++ loop over the NIC, MODE=$mode, $cycles cycles, $rounds alternating rounds, medians:"
-printf '  baseline rtl/ (%s)   %8.3f M cycles/s   (%s)\n' "$base_id" "$mb" "${b[*]}"
-printf '  working tree rtl/     %8.3f M cycles/s   (%s)\n' "$mn" "${n[*]}"
-awk -v a="$mn" -v b="$mb" 'BEGIN {printf "  speed-up              %8.2fx\n", a / b}'
+m() { printf '%s\n' "$@" | median; }
+echo "C++ loop over the NIC, MODE=$mode, $cycles cycles, $rounds alternating rounds, medians"
+echo "(M cycles per second of wall time / of CPU time; the CPU-time figures are the steadier on a loaded machine):"
+printf '  baseline rtl/ (%s)   %8.3f / %8.3f M cycles/s\n' "$base_id" "$(m "${bw[@]}")" "$(m "${bc[@]}")"
+printf '  working tree rtl/     %8.3f / %8.3f M cycles/s\n' "$(m "${nw[@]}")" "$(m "${nc[@]}")"
+awk -v a="$(m "${nw[@]}")" -v b="$(m "${bw[@]}")" -v c="$(m "${nc[@]}")" -v d="$(m "${bc[@]}")" -v r="$(m "${ratios[@]}")" \
+    'BEGIN {printf "  speed-up              %8.2fx / %8.2fx  (median of the per-round CPU-time ratios: %.2fx)\n", a / b, c / d, r}'
 
 if [ "${INSTR:-0}" = 1 ] && command -v valgrind >/dev/null; then
     # instructions per cycle: a run of 200k cycles minus a run of none (set-up)

@@ -68,12 +68,14 @@ synth: tools
 	./scripts/synth.py
 
 ## Benchmarks: simulator speed (criterion, Rust harness against C++), the
-## NIC's line rate with the driver, and the sweep's parallel speed-up (tables).
+## NIC's line rate with the driver, the sweep's parallel speed-up (tables), and
+## the NIC model before/after issue 14 part 6 in one run (docs/performance.md).
 bench: tools
 	$(CARGO) bench --bench mac_loopback
 	$(CARGO) bench --bench nic_line_rate
 	$(CARGO) bench --bench nic_speed
 	$(CARGO) bench --bench sweep_speed
+	./scripts/model_speed.sh
 
 ## The MAC loopback demo with an FST waveform of every signal.
 waves: tools

@@ -61,22 +61,36 @@ wire [CACHE_LOG2:0] cached = wr_ptr_reg - rd_ptr_reg;
 wire [CACHE_LOG2:0] room = CACHE[CACHE_LOG2:0] - cached - inflight_reg;
 
 wire [15:0] ring_size = {3'd0, cfg_ring_size};
-wire [15:0] avail = (cfg_tail >= fetch_index_reg) ? cfg_tail - fetch_index_reg
-                                                  : cfg_tail + ring_size - fetch_index_reg;
-wire [15:0] to_ring_end = ring_size - fetch_index_reg;
-wire [63:0] next_addr = cfg_ring_base + {44'd0, fetch_index_reg, 4'd0};
-wire [15:0] to_page_end = 16'd256 - {8'd0, next_addr[11:4]};   // descriptors to the 4 KiB boundary
 
+// The next read burst, worked out only when one can be issued (the Verilated
+// model skips it otherwise)
+wire can_issue = enabled_reg && cfg_enable && !ar_valid_reg;
+reg [15:0] avail;
+reg [15:0] to_ring_end;
+reg [63:0] next_addr;
+reg [15:0] to_page_end;    // descriptors to the 4 KiB boundary
 reg [15:0] burst;
 always @* begin
-    burst = avail;
-    if (to_ring_end < burst) burst = to_ring_end;
-    if (to_page_end < burst) burst = to_page_end;
-    if ({{(15-CACHE_LOG2){1'b0}}, room} < burst) burst = {{(15-CACHE_LOG2){1'b0}}, room};
-    if (MAX_BURST < burst) burst = MAX_BURST;
+    avail = 16'd0;
+    to_ring_end = 16'd0;
+    next_addr = 64'd0;
+    to_page_end = 16'd0;
+    burst = 16'd0;
+    if (can_issue) begin
+        avail = (cfg_tail >= fetch_index_reg) ? cfg_tail - fetch_index_reg
+                                              : cfg_tail + ring_size - fetch_index_reg;
+        to_ring_end = ring_size - fetch_index_reg;
+        next_addr = cfg_ring_base + {44'd0, fetch_index_reg, 4'd0};
+        to_page_end = 16'd256 - {8'd0, next_addr[11:4]};
+        burst = avail;
+        if (to_ring_end < burst) burst = to_ring_end;
+        if (to_page_end < burst) burst = to_page_end;
+        if ({{(15-CACHE_LOG2){1'b0}}, room} < burst) burst = {{(15-CACHE_LOG2){1'b0}}, room};
+        if (MAX_BURST < burst) burst = MAX_BURST;
+    end
 end
 
-wire issue = enabled_reg && cfg_enable && !ar_valid_reg && burst != 16'd0;
+wire issue = can_issue && burst != 16'd0;
 wire pop = m_valid && m_ready;
 
 always @(posedge clk) begin

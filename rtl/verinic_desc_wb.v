@@ -89,6 +89,9 @@ reg [15:0] head_index;
 reg [15:0] expect_index;
 reg        run_open;
 integer    i;
+// Worked out only when a burst can start (`start` needs the same three
+// conditions), so that the Verilated model does not run the eight-entry
+// search on every edge.
 always @* begin
     head_index = index_mem[rd_ptr_reg[QUEUE_LOG2-1:0]];
     burst = 4'd0;
@@ -96,18 +99,21 @@ always @* begin
     burst_flag = 1'b0;
     run_open = 1'b1;
     expect_index = head_index;
-    for (i = 0; i < MAX_BURST; i = i + 1) begin
-        if (run_open && i < {{(31-QUEUE_LOG2){1'b0}}, queued}
-                && index_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])] == expect_index
-                && expect_index < ring_size
-                && (i == 0 || cfg_ring_base[11:4] + expect_index[7:0] != 8'd0)) begin
-            burst = burst + 4'd1;
-            burst_frames = burst_frames
-                + {3'd0, image_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])][EOP_BIT]};
-            burst_flag = burst_flag | image_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])][FLAG_BIT];
-            expect_index = expect_index + 16'd1;
-        end else begin
-            run_open = 1'b0;
+    i = 0;
+    if (beats_left_reg == 4'd0 && !aw_valid_reg && !track_full) begin
+        for (i = 0; i < MAX_BURST; i = i + 1) begin
+            if (run_open && i < {{(31-QUEUE_LOG2){1'b0}}, queued}
+                    && index_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])] == expect_index
+                    && expect_index < ring_size
+                    && (i == 0 || cfg_ring_base[11:4] + expect_index[7:0] != 8'd0)) begin
+                burst = burst + 4'd1;
+                burst_frames = burst_frames
+                    + {3'd0, image_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])][EOP_BIT]};
+                burst_flag = burst_flag | image_mem[(rd_ptr_reg[QUEUE_LOG2-1:0] + i[QUEUE_LOG2-1:0])][FLAG_BIT];
+                expect_index = expect_index + 16'd1;
+            end else begin
+                run_open = 1'b0;
+            end
         end
     end
 end

@@ -132,13 +132,7 @@ reg        err_char_reg, err_char_next;
 reg        err_framing_reg, err_framing_next;
 reg        err_preamble_reg, err_preamble_next;
 
-wire [255:0] crc_after;
-
-verinic_crc32_64 crc_inst (
-    .crc_in(crc_reg),
-    .data(word_d),
-    .crc_out(crc_after)
-);
+`include "verinic_crc32.vh"
 
 function [7:0] keep_bytes;
     input [3:0] count;
@@ -247,7 +241,7 @@ always @* begin
     end
     max_len = cfg_rx_max_len_reg + (vlan_next ? 16'd4 : 16'd0);
     end_len = len_reg + {12'd0, ctrl_lane};
-    residue = (ctrl_lane == 4'd0) ? crc_reg : crc_after[{ctrl_lane[2:0] - 3'd1, 5'd0} +: 32];
+    residue = crc_reg;
 
     if (tail_valid_reg) begin
         m_axis_tdata_next = pend_d_reg;
@@ -276,12 +270,14 @@ always @* begin
                     end
                     pend_d_next = word_d;
                     pend_valid_next = 1'b1;
-                    crc_next = crc_after[255:224];
+                    crc_next = crc32_bytes(crc_reg, word_d, 4'd8);
                     len_next = len_reg + 16'd8;
                 end
             end else begin
                 state_next = STATE_IDLE;
                 if (ctrl_char == XGMII_TERM) begin
+                    // the CRC over the frame's bytes before the Terminate, FCS included
+                    residue = crc32_bytes(crc_reg, word_d, ctrl_lane);
                     if (end_len > max_len) begin
                         end_frame(END_OVERSIZE, ctrl_lane);
                     end else if (end_len < MIN_LEN) begin

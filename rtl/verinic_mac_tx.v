@@ -126,27 +126,16 @@ reg        term_now;      // gen word carries Terminate at term_lane
 reg [3:0]  term_lane;
 
 // ---------------------------------------------------------------------------
-// Data of this beat with bytes beyond tkeep zeroed (they become padding)
-wire [63:0] keep_mask = {{8{beat_keep_reg[7]}}, {8{beat_keep_reg[6]}},
-                         {8{beat_keep_reg[5]}}, {8{beat_keep_reg[4]}},
-                         {8{beat_keep_reg[3]}}, {8{beat_keep_reg[2]}},
-                         {8{beat_keep_reg[1]}}, {8{beat_keep_reg[0]}}};
-wire [63:0] beat_data = (state_reg == STATE_PAD) ? 64'd0 : (beat_d_reg & keep_mask);
-
-wire [3:0] beat_bytes = beat_keep_reg[7] ? 4'd8 : beat_keep_reg[6] ? 4'd7 :
-                        beat_keep_reg[5] ? 4'd6 : beat_keep_reg[4] ? 4'd5 :
-                        beat_keep_reg[3] ? 4'd4 : beat_keep_reg[2] ? 4'd3 :
-                        beat_keep_reg[1] ? 4'd2 : beat_keep_reg[0] ? 4'd1 : 4'd0;
+// Data of this beat with bytes beyond tkeep zeroed (they become padding) and
+// its byte count: set in STATE_PAYLOAD, the only state that sends the beat
+// (zero otherwise; STATE_PAD sends zeros), so the Verilated model does not
+// compute them while idle.
+reg [63:0] beat_data;
+reg [3:0]  beat_bytes;
 
 assign s_axis_tready = !beat_valid_reg || consume;
 
-wire [255:0] crc_after;
-
-verinic_crc32_64 crc_inst (
-    .crc_in(crc_reg),
-    .data(beat_data),
-    .crc_out(crc_after)
-);
+`include "verinic_crc32.vh"
 
 // ---------------------------------------------------------------------------
 // Last data word of a frame: `bytes` data lanes, then FCS, Terminate, idles.
@@ -159,7 +148,7 @@ task finish_frame;
     reg [31:0] fcs;
     begin
         data_lanes = {28'd0, bytes};
-        fcs = ~((bytes == 4'd0) ? crc_reg : crc_after[32*(data_lanes-1) +: 32]);
+        fcs = ~crc32_bytes(crc_reg, beat_data, bytes);
         for (l = 0; l < 8; l = l + 1) begin
             if (l < data_lanes) begin
                 gen_d[8*l +: 8] = beat_data[8*l +: 8];
@@ -247,6 +236,18 @@ always @* begin
     consume = 1'b0;
     term_now = 1'b0;
     term_lane = 4'd0;
+    beat_data = 64'd0;
+    beat_bytes = 4'd0;
+    if (state_reg == STATE_PAYLOAD) begin
+        beat_data = beat_d_reg & {{8{beat_keep_reg[7]}}, {8{beat_keep_reg[6]}},
+                                  {8{beat_keep_reg[5]}}, {8{beat_keep_reg[4]}},
+                                  {8{beat_keep_reg[3]}}, {8{beat_keep_reg[2]}},
+                                  {8{beat_keep_reg[1]}}, {8{beat_keep_reg[0]}}};
+        beat_bytes = beat_keep_reg[7] ? 4'd8 : beat_keep_reg[6] ? 4'd7 :
+                     beat_keep_reg[5] ? 4'd6 : beat_keep_reg[4] ? 4'd5 :
+                     beat_keep_reg[3] ? 4'd4 : beat_keep_reg[2] ? 4'd3 :
+                     beat_keep_reg[1] ? 4'd2 : beat_keep_reg[0] ? 4'd1 : 4'd0;
+    end
 
     if (drain_reg && beat_valid_reg) begin
         consume = 1'b1;
@@ -283,7 +284,7 @@ always @* begin
             end else if (!beat_last_reg) begin
                 gen_d = beat_data;
                 gen_c = 8'h00;
-                crc_next = crc_after[255:224];
+                crc_next = crc32_bytes(crc_reg, beat_data, 4'd8);
                 len_next = len_reg + 16'd8;
             end else if (cfg_tx_pad_en_reg && len_reg + {12'd0, beat_bytes} < MIN_LEN_NO_FCS) begin
                 if (len_reg + 16'd8 >= MIN_LEN_NO_FCS) begin
@@ -291,7 +292,7 @@ always @* begin
                 end else begin
                     gen_d = beat_data;
                     gen_c = 8'h00;
-                    crc_next = crc_after[255:224];
+                    crc_next = crc32_bytes(crc_reg, beat_data, 4'd8);
                     len_next = len_reg + 16'd8;
                     state_next = STATE_PAD;
                 end
@@ -305,7 +306,7 @@ always @* begin
             end else begin
                 gen_d = 64'd0;
                 gen_c = 8'h00;
-                crc_next = crc_after[255:224];
+                crc_next = crc32_bytes(crc_reg, beat_data, 4'd8);
                 len_next = len_reg + 16'd8;
             end
         end

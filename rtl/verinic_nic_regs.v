@@ -180,68 +180,72 @@ reg [15:0] axierr_count_reg;
 reg [3:0]  axierr_seen_reg;
 wire       axi_r_err = stat_axi_r_valid != 3'd0 && stat_axi_r_resp[1];
 wire       axi_b_err = stat_axi_b_valid != 3'd0 && stat_axi_b_resp[1];
-wire       axierr_clear = do_read && (s_axil_araddr & 16'hFFFC) == REG_VN_AXIERR;
-wire [16:0] axierr_sum = {1'b0, axierr_clear ? 16'd0 : axierr_count_reg}
-                       + {16'd0, axi_r_err} + {16'd0, axi_b_err};
+// the error count plus this cycle's errors, saturating
+function [15:0] axierr_add;
+    input [15:0] base;
+    input        r_err;
+    input        b_err;
+    reg   [16:0] sum;
+    begin
+        sum = {1'b0, base} + {16'd0, r_err} + {16'd0, b_err};
+        axierr_add = sum[16] ? 16'hFFFF : sum[15:0];
+    end
+endfunction
 reg [63:0] gorc_reg, gotc_reg;
 
 wire internal_rst = rst || soft_rst_count_reg != 8'd0;
 assign soft_rst = internal_rst;
 
-function [31:0] count;
-    input [31:0] value;
-    input        clear;
-    input        inc;
+// The read mux: a function called when a read is taken, so that the Verilated
+// model does not evaluate it on every edge (it depends on the s_axil_araddr
+// port, so as a net it would be re-evaluated on every input change as well).
+function [31:0] read_value;
+    input [15:0] addr;
     begin
-        count = (clear ? 32'd0 : value) + {31'd0, inc};
+        case (addr & 16'hFFFC)
+            REG_CTRL:        read_value = ctrl_reg | (internal_rst ? (32'd1 << CTRL_RST_BIT) : 32'd0);
+            REG_STATUS:      read_value = STATUS_VALUE;
+            REG_ICR:         read_value = icr_value;
+            REG_ITR:         read_value = itr_reg;
+            REG_IMS:         read_value = ims_value;
+            REG_RCTL:        read_value = rctl_reg;
+            REG_TCTL:        read_value = tctl_reg;
+            REG_RDBAL:       read_value = rdbal_reg;
+            REG_RDBAH:       read_value = rdbah_reg;
+            REG_RDLEN:       read_value = rdlen_reg;
+            REG_RDH:         read_value = {16'd0, status_rx_head};
+            REG_RDT:         read_value = rdt_reg;
+            REG_RDTR:        read_value = rdtr_reg;
+            REG_RADV:        read_value = radv_reg;
+            REG_TDBAL:       read_value = tdbal_reg;
+            REG_TDBAH:       read_value = tdbah_reg;
+            REG_TDLEN:       read_value = tdlen_reg;
+            REG_TDH:         read_value = {16'd0, status_tx_head};
+            REG_TDT:         read_value = tdt_reg;
+            REG_TIDV:        read_value = tidv_reg;
+            REG_TADV:        read_value = tadv_reg;
+            REG_RXCSUM:      read_value = rxcsum_reg;
+            REG_CRCERRS:     read_value = crcerrs_reg;
+            REG_RXERRC:      read_value = rxerrc_reg;
+            REG_MPC:         read_value = mpc_reg;
+            REG_GPRC:        read_value = gprc_reg;
+            REG_GPTC:        read_value = gptc_reg;
+            REG_GORCL:       read_value = gorc_reg[31:0];
+            REG_GORCH:       read_value = gorc_reg[63:32];
+            REG_GOTCL:       read_value = gotc_reg[31:0];
+            REG_GOTCH:       read_value = gotc_reg[63:32];
+            REG_RNBC:        read_value = rnbc_reg;
+            REG_RUC:         read_value = ruc_reg;
+            REG_ROC:         read_value = roc_reg;
+            REG_VN_RXFRAMES: read_value = rx_frames_reg;
+            REG_VN_TXFRAMES: read_value = tx_frames_reg;
+            REG_VN_ID:       read_value = VN_ID_VALUE;
+            REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
+            REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
+            default:         read_value = 32'd0;
+        endcase
     end
 endfunction
-
-reg [31:0] read_value;
-always @* begin
-    case (s_axil_araddr & 16'hFFFC)
-        REG_CTRL:        read_value = ctrl_reg | (internal_rst ? (32'd1 << CTRL_RST_BIT) : 32'd0);
-        REG_STATUS:      read_value = STATUS_VALUE;
-        REG_ICR:         read_value = icr_value;
-        REG_ITR:         read_value = itr_reg;
-        REG_IMS:         read_value = ims_value;
-        REG_RCTL:        read_value = rctl_reg;
-        REG_TCTL:        read_value = tctl_reg;
-        REG_RDBAL:       read_value = rdbal_reg;
-        REG_RDBAH:       read_value = rdbah_reg;
-        REG_RDLEN:       read_value = rdlen_reg;
-        REG_RDH:         read_value = {16'd0, status_rx_head};
-        REG_RDT:         read_value = rdt_reg;
-        REG_RDTR:        read_value = rdtr_reg;
-        REG_RADV:        read_value = radv_reg;
-        REG_TDBAL:       read_value = tdbal_reg;
-        REG_TDBAH:       read_value = tdbah_reg;
-        REG_TDLEN:       read_value = tdlen_reg;
-        REG_TDH:         read_value = {16'd0, status_tx_head};
-        REG_TDT:         read_value = tdt_reg;
-        REG_TIDV:        read_value = tidv_reg;
-        REG_TADV:        read_value = tadv_reg;
-        REG_RXCSUM:      read_value = rxcsum_reg;
-        REG_CRCERRS:     read_value = crcerrs_reg;
-        REG_RXERRC:      read_value = rxerrc_reg;
-        REG_MPC:         read_value = mpc_reg;
-        REG_GPRC:        read_value = gprc_reg;
-        REG_GPTC:        read_value = gptc_reg;
-        REG_GORCL:       read_value = gorc_reg[31:0];
-        REG_GORCH:       read_value = gorc_reg[63:32];
-        REG_GOTCL:       read_value = gotc_reg[31:0];
-        REG_GOTCH:       read_value = gotc_reg[63:32];
-        REG_RNBC:        read_value = rnbc_reg;
-        REG_RUC:         read_value = ruc_reg;
-        REG_ROC:         read_value = roc_reg;
-        REG_VN_RXFRAMES: read_value = rx_frames_reg;
-        REG_VN_TXFRAMES: read_value = tx_frames_reg;
-        REG_VN_ID:       read_value = VN_ID_VALUE;
-        REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
-        REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
-        default:         read_value = 32'd0;
-    endcase
-end
 
 // A statistics register being read this cycle is cleared
 wire [15:0] rd_addr = s_axil_araddr & 16'hFFFC;
@@ -268,7 +272,7 @@ always @(posedge clk) begin
         bvalid_reg <= 1'b0;
     end
     if (do_read) begin
-        rdata_reg <= read_value;
+        rdata_reg <= read_value(s_axil_araddr);
         rvalid_reg <= 1'b1;
     end else if (rvalid_reg && s_axil_rready) begin
         rvalid_reg <= 1'b0;
@@ -313,23 +317,47 @@ always @(posedge clk) begin
         endcase
     end
 
-    crcerrs_reg <= count(crcerrs_reg, rd_stat_clear && rd_addr == REG_CRCERRS, stat_crc_err);
-    rxerrc_reg <= count(rxerrc_reg, rd_stat_clear && rd_addr == REG_RXERRC, stat_rx_err);
-    mpc_reg <= count(mpc_reg, rd_stat_clear && rd_addr == REG_MPC, stat_missed);
-    gprc_reg <= count(gprc_reg, rd_stat_clear && rd_addr == REG_GPRC, stat_rx_good);
-    gptc_reg <= count(gptc_reg, rd_stat_clear && rd_addr == REG_GPTC, stat_tx_good);
-    rnbc_reg <= count(rnbc_reg, rd_stat_clear && rd_addr == REG_RNBC, stat_no_buffer);
-    ruc_reg <= count(ruc_reg, rd_stat_clear && rd_addr == REG_RUC, stat_runt);
-    roc_reg <= count(roc_reg, rd_stat_clear && rd_addr == REG_ROC, stat_oversize);
-    txcsumerr_reg <= count(txcsumerr_reg, rd_stat_clear && rd_addr == REG_VN_TXCSUMERR, stat_tx_csum_bad);
-    axierr_count_reg <= axierr_sum[16] ? 16'hFFFF : axierr_sum[15:0];
-    axierr_seen_reg <= ((rd_stat_clear && rd_addr == REG_VN_AXIERR) ? 4'd0 : axierr_seen_reg)
-                     | {axi_b_err && stat_axi_b_resp[0], axi_b_err && !stat_axi_b_resp[0],
-                        axi_r_err && stat_axi_r_resp[0], axi_r_err && !stat_axi_r_resp[0]};
-    gorc_reg <= ((rd_stat_clear && rd_addr == REG_GORCH) ? 64'd0 : gorc_reg)
-              + (stat_rx_good ? {48'd0, stat_rx_good_len} : 64'd0);
-    gotc_reg <= ((rd_stat_clear && rd_addr == REG_GOTCH) ? 64'd0 : gotc_reg)
-              + (stat_tx_good ? {48'd0, stat_tx_good_len} : 64'd0);
+    // Statistics: an event counts; a register read this cycle is cleared, the
+    // event of that cycle counting from zero. Written as conditions (not as a
+    // sum every cycle) so that the Verilated model skips idle counters.
+    if (stat_crc_err) crcerrs_reg <= crcerrs_reg + 32'd1;
+    if (stat_rx_err) rxerrc_reg <= rxerrc_reg + 32'd1;
+    if (stat_missed) mpc_reg <= mpc_reg + 32'd1;
+    if (stat_rx_good) gprc_reg <= gprc_reg + 32'd1;
+    if (stat_tx_good) gptc_reg <= gptc_reg + 32'd1;
+    if (stat_no_buffer) rnbc_reg <= rnbc_reg + 32'd1;
+    if (stat_runt) ruc_reg <= ruc_reg + 32'd1;
+    if (stat_oversize) roc_reg <= roc_reg + 32'd1;
+    if (stat_tx_csum_bad) txcsumerr_reg <= txcsumerr_reg + 32'd1;
+    if (stat_rx_good) gorc_reg <= gorc_reg + {48'd0, stat_rx_good_len};
+    if (stat_tx_good) gotc_reg <= gotc_reg + {48'd0, stat_tx_good_len};
+    if (axi_r_err || axi_b_err) begin
+        axierr_count_reg <= axierr_add(axierr_count_reg, axi_r_err, axi_b_err);
+        axierr_seen_reg <= axierr_seen_reg
+                         | {axi_b_err && stat_axi_b_resp[0], axi_b_err && !stat_axi_b_resp[0],
+                            axi_r_err && stat_axi_r_resp[0], axi_r_err && !stat_axi_r_resp[0]};
+    end
+    if (rd_stat_clear) begin
+        case (rd_addr)
+            REG_CRCERRS:      crcerrs_reg <= {31'd0, stat_crc_err};
+            REG_RXERRC:       rxerrc_reg <= {31'd0, stat_rx_err};
+            REG_MPC:          mpc_reg <= {31'd0, stat_missed};
+            REG_GPRC:         gprc_reg <= {31'd0, stat_rx_good};
+            REG_GPTC:         gptc_reg <= {31'd0, stat_tx_good};
+            REG_RNBC:         rnbc_reg <= {31'd0, stat_no_buffer};
+            REG_RUC:          ruc_reg <= {31'd0, stat_runt};
+            REG_ROC:          roc_reg <= {31'd0, stat_oversize};
+            REG_VN_TXCSUMERR: txcsumerr_reg <= {31'd0, stat_tx_csum_bad};
+            REG_GORCH:        gorc_reg <= stat_rx_good ? {48'd0, stat_rx_good_len} : 64'd0;
+            REG_GOTCH:        gotc_reg <= stat_tx_good ? {48'd0, stat_tx_good_len} : 64'd0;
+            REG_VN_AXIERR: begin
+                axierr_count_reg <= axierr_add(16'd0, axi_r_err, axi_b_err);
+                axierr_seen_reg <= {axi_b_err && stat_axi_b_resp[0], axi_b_err && !stat_axi_b_resp[0],
+                                    axi_r_err && stat_axi_r_resp[0], axi_r_err && !stat_axi_r_resp[0]};
+            end
+            default: ;
+        endcase
+    end
 
     if (internal_rst) begin
         ctrl_reg <= 32'd0;

@@ -30,17 +30,22 @@ reg [CL_W+1:0] c;
 always @* begin
     pick = last;
     pick_valid = 1'b0;
-    for (i = CLIENTS; i >= 1; i = i - 1) begin
-        c = {2'b00, last} + i[CL_W+1:0];
-        if (c >= N) begin
-            c = c - N;
-        end
-        if (c >= N) begin
-            c = c - N;
-        end
-        if (request[c[CL_W-1:0]]) begin
-            pick = c[CL_W-1:0];
-            pick_valid = 1'b1;
+    c = {(CL_W+2){1'b0}};
+    i = 0;
+    // with no request there is nothing to search (the Verilated model skips the loop)
+    if (request != {CLIENTS{1'b0}}) begin
+        for (i = CLIENTS; i >= 1; i = i - 1) begin
+            c = {2'b00, last} + i[CL_W+1:0];
+            if (c >= N) begin
+                c = c - N;
+            end
+            if (c >= N) begin
+                c = c - N;
+            end
+            if (request[c[CL_W-1:0]]) begin
+                pick = c[CL_W-1:0];
+                pick_valid = 1'b1;
+            end
         end
     end
 end

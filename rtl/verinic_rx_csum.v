@@ -44,7 +44,7 @@ module verinic_rx_csum (
     // Valid with the frame's last beat
     output reg  [7:0]  result_status,
     output reg  [7:0]  result_errors,
-    output wire [15:0] result_csum
+    output reg  [15:0] result_csum
 );
 
 // Bits of the RX descriptor's status and errors bytes (verinic_desc.vh)
@@ -87,86 +87,118 @@ function has_byte;
     end
 endfunction
 
+`include "verinic_csum.vh"
+
 // ---------------------------------------------------------------------------
-// Header fields as known at this beat (captured ones, or from this beat)
-wire [3:0]  beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
-                         s_axis_tkeep[5] ? 4'd6 : s_axis_tkeep[4] ? 4'd5 :
-                         s_axis_tkeep[3] ? 4'd4 : s_axis_tkeep[2] ? 4'd3 :
-                         s_axis_tkeep[1] ? 4'd2 : s_axis_tkeep[0] ? 4'd1 : 4'd0;
-wire [15:0] frame_end = offset_reg + {12'd0, beat_bytes};
-
-wire vlan = (offset_reg == 16'd8) ? (s_axis_tdata[39:32] == 8'h81 && s_axis_tdata[47:40] == 8'h00)
-                                  : vlan_reg;
-wire [15:0] l3 = vlan ? 16'd18 : 16'd14;
-
-// Tentative: the version byte decides which layout the ranges follow
-wire [7:0] vh = has_byte(offset_reg, l3) ? byte_at(s_axis_tdata, offset_reg, l3) : ip_vh_reg;
-wire is_v4_layout = vh[7:4] == 4'd4;
-wire is_v6_layout = vh[7:4] == 4'd6;
-wire [15:0] ihl_bytes = {10'd0, vh[3:0], 2'd0};
-
-wire [15:0] ip_hdr_end = is_v4_layout ? l3 + ((ihl_bytes < 16'd20) ? 16'd20 : ihl_bytes) : l3;
-wire [15:0] l4_start = is_v6_layout ? l3 + 16'd40 : l3 + ihl_bytes;
-wire [15:0] l4_len = is_v6_layout ? ip_len_reg : ip_len_reg - ihl_bytes;
-wire [15:0] l4_end = l4_start + l4_len;
-wire [15:0] addr_start = is_v6_layout ? l3 + 16'd8 : l3 + 16'd12;
-wire [15:0] addr_end = is_v6_layout ? l3 + 16'd40 : l3 + 16'd20;
-
+// Header fields as known at this beat (captured ones, or from this beat), the
+// sums and, on the last beat, the verdict: evaluated for a valid beat only (a
+// Verilated model would otherwise compute the four sums on every clock edge).
+// The results are meaningful with the last beat only, as the contract says.
+reg [3:0]  beat_bytes;
+reg [15:0] frame_end;
+reg        vlan;
+reg [15:0] l3;
+reg [7:0]  vh;                // tentative: the version byte decides the layout
+reg        is_v4_layout, is_v6_layout;
+reg [15:0] ihl_bytes;
+reg [15:0] ip_hdr_end, l4_start, l4_len, l4_end, addr_start, addr_end;
+reg [31:0] raw_sum, ip_sum, l4_sum;
+reg [15:0] raw_folded, l4_folded, ip_folded;
+reg        ipv4, ipv6, tcp, udp, l4_long_enough, l4_checkable;
 // flags byte: bit 5 is MF (bits 7:6, reserved and DF, do not matter)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [7:0] frag_hi = byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
+reg [7:0]  frag_hi;
 /* verilator lint_on UNUSEDSIGNAL */
 
-wire [19:0] raw_part, ip_part, addr_part, l4_part;
-
-verinic_ones_sum #(.BYTES(8)) raw_sum_inst (
-    .data(s_axis_tdata), .offset(offset_reg), .start({8'd0, cfg_pcss}), .stop(frame_end), .sum(raw_part));
-verinic_ones_sum #(.BYTES(8)) ip_sum_inst (
-    .data(s_axis_tdata), .offset(offset_reg), .start(l3), .stop(ip_hdr_end), .sum(ip_part));
-verinic_ones_sum #(.BYTES(8)) addr_sum_inst (
-    .data(s_axis_tdata), .offset(offset_reg), .start(addr_start), .stop(addr_end), .sum(addr_part));
-verinic_ones_sum #(.BYTES(8)) l4_sum_inst (
-    .data(s_axis_tdata), .offset(offset_reg), .start(l4_start), .stop(l4_end), .sum(l4_part));
-
-wire [31:0] raw_sum = raw_sum_reg + {12'd0, raw_part};
-wire [31:0] ip_sum = ip_sum_reg + {12'd0, ip_part};
-wire [31:0] l4_sum = l4_sum_reg + {12'd0, l4_part} + {12'd0, addr_part};
-
-// ---------------------------------------------------------------------------
-// Verdict on the last beat
-wire [15:0] raw_folded, l4_folded, ip_folded;
-
-verinic_csum_fold raw_fold_inst (.sum(raw_sum), .folded(raw_folded));
-assign result_csum = cfg_pcss[0] ? {raw_folded[7:0], raw_folded[15:8]} : raw_folded;
-
-wire ipv4 = ethertype_reg == 16'h0800 && is_v4_layout && ihl_bytes >= 16'd20
-            && ip_len_reg >= ihl_bytes && l3 + ip_len_reg <= frame_end;
-wire ipv6 = ethertype_reg == 16'h86DD && is_v6_layout && l3 + 16'd40 + ip_len_reg <= frame_end;
-wire fragment = ip_frag_reg != 14'd0;                 // MF or an offset
-wire tcp = ip_proto_reg == 8'd6;
-wire udp = ip_proto_reg == 8'd17;
-wire l4_long_enough = tcp ? l4_len >= 16'd20 : l4_len >= 16'd8;
-wire l4_checkable = (ipv4 && !fragment && (tcp || (udp && udp_csum_reg != 16'd0)) && l4_long_enough)
-                    || (ipv6 && (tcp || udp) && l4_long_enough);
-wire [31:0] pseudo_tail = {24'd0, ip_proto_reg} + {16'd0, l4_len};
-verinic_csum_fold l4_fold_inst (.sum(l4_sum + pseudo_tail), .folded(l4_folded));
-verinic_csum_fold ip_fold_inst (.sum(ip_sum), .folded(ip_folded));
-wire l4_ok = l4_folded == 16'hFFFF;
-wire ip_ok = ip_folded == 16'hFFFF;
-
 always @* begin
+    beat_bytes = 4'd0;
+    frame_end = offset_reg;
+    vlan = vlan_reg;
+    l3 = 16'd14;
+    vh = ip_vh_reg;
+    is_v4_layout = 1'b0;
+    is_v6_layout = 1'b0;
+    ihl_bytes = 16'd0;
+    ip_hdr_end = 16'd0;
+    l4_start = 16'd0;
+    l4_len = 16'd0;
+    l4_end = 16'd0;
+    addr_start = 16'd0;
+    addr_end = 16'd0;
+    raw_sum = raw_sum_reg;
+    ip_sum = ip_sum_reg;
+    l4_sum = l4_sum_reg;
+    raw_folded = 16'd0;
+    l4_folded = 16'd0;
+    ip_folded = 16'd0;
+    ipv4 = 1'b0;
+    ipv6 = 1'b0;
+    tcp = 1'b0;
+    udp = 1'b0;
+    l4_long_enough = 1'b0;
+    l4_checkable = 1'b0;
     result_status = 8'd0;
     result_errors = 8'd0;
-    if (cfg_ipofld && ipv4) begin
-        result_status = result_status | STA_IPCS;
-        if (!ip_ok) result_errors = result_errors | ERR_IPE;
-    end
-    if (cfg_tuofld && l4_checkable) begin
-        result_status = result_status | (tcp ? STA_TCPCS : STA_UDPCS);
-        if (!l4_ok) result_errors = result_errors | ERR_TCPE;
-    end
-    if ((result_status & (STA_IPCS | STA_TCPCS | STA_UDPCS)) == 8'd0) begin
-        result_status = STA_IXSM;
+    result_csum = 16'd0;
+    frag_hi = 8'd0;
+    if (s_axis_tvalid) begin
+        beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
+                     s_axis_tkeep[5] ? 4'd6 : s_axis_tkeep[4] ? 4'd5 :
+                     s_axis_tkeep[3] ? 4'd4 : s_axis_tkeep[2] ? 4'd3 :
+                     s_axis_tkeep[1] ? 4'd2 : s_axis_tkeep[0] ? 4'd1 : 4'd0;
+        frame_end = offset_reg + {12'd0, beat_bytes};
+        if (offset_reg == 16'd8) begin
+            vlan = s_axis_tdata[39:32] == 8'h81 && s_axis_tdata[47:40] == 8'h00;
+        end
+        l3 = vlan ? 16'd18 : 16'd14;
+        if (has_byte(offset_reg, l3)) begin
+            vh = byte_at(s_axis_tdata, offset_reg, l3);
+        end
+        is_v4_layout = vh[7:4] == 4'd4;
+        is_v6_layout = vh[7:4] == 4'd6;
+        ihl_bytes = {10'd0, vh[3:0], 2'd0};
+
+        ip_hdr_end = is_v4_layout ? l3 + ((ihl_bytes < 16'd20) ? 16'd20 : ihl_bytes) : l3;
+        l4_start = is_v6_layout ? l3 + 16'd40 : l3 + ihl_bytes;
+        l4_len = is_v6_layout ? ip_len_reg : ip_len_reg - ihl_bytes;
+        l4_end = l4_start + l4_len;
+        addr_start = is_v6_layout ? l3 + 16'd8 : l3 + 16'd12;
+        addr_end = is_v6_layout ? l3 + 16'd40 : l3 + 16'd20;
+        frag_hi = byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
+
+        raw_sum = raw_sum_reg + {12'd0, ones_sum8(s_axis_tdata, offset_reg, {8'd0, cfg_pcss}, frame_end)};
+        ip_sum = ip_sum_reg + {12'd0, ones_sum8(s_axis_tdata, offset_reg, l3, ip_hdr_end)};
+        l4_sum = l4_sum_reg + {12'd0, ones_sum8(s_axis_tdata, offset_reg, l4_start, l4_end)}
+                 + {12'd0, ones_sum8(s_axis_tdata, offset_reg, addr_start, addr_end)};
+
+        // Verdict on the last beat
+        if (s_axis_tlast) begin
+            raw_folded = csum_fold(raw_sum);
+            result_csum = cfg_pcss[0] ? {raw_folded[7:0], raw_folded[15:8]} : raw_folded;
+            ipv4 = ethertype_reg == 16'h0800 && is_v4_layout && ihl_bytes >= 16'd20
+                   && ip_len_reg >= ihl_bytes && l3 + ip_len_reg <= frame_end;
+            ipv6 = ethertype_reg == 16'h86DD && is_v6_layout && l3 + 16'd40 + ip_len_reg <= frame_end;
+            tcp = ip_proto_reg == 8'd6;
+            udp = ip_proto_reg == 8'd17;
+            l4_long_enough = tcp ? l4_len >= 16'd20 : l4_len >= 16'd8;
+            // ip_frag_reg: MF or an offset
+            l4_checkable = (ipv4 && ip_frag_reg == 14'd0 && (tcp || (udp && udp_csum_reg != 16'd0))
+                            && l4_long_enough)
+                           || (ipv6 && (tcp || udp) && l4_long_enough);
+            l4_folded = csum_fold(l4_sum + {24'd0, ip_proto_reg} + {16'd0, l4_len});
+            ip_folded = csum_fold(ip_sum);
+            if (cfg_ipofld && ipv4) begin
+                result_status = result_status | STA_IPCS;
+                if (ip_folded != 16'hFFFF) result_errors = result_errors | ERR_IPE;
+            end
+            if (cfg_tuofld && l4_checkable) begin
+                result_status = result_status | (tcp ? STA_TCPCS : STA_UDPCS);
+                if (l4_folded != 16'hFFFF) result_errors = result_errors | ERR_TCPE;
+            end
+            if ((result_status & (STA_IPCS | STA_TCPCS | STA_UDPCS)) == 8'd0) begin
+                result_status = STA_IXSM;
+            end
+        end
     end
 end
 

@@ -97,12 +97,19 @@ reg [TRACK_LOG2:0] b_count_reg;   // B responses received, entries not yet retir
 wire track_full = (track_wr_reg - track_rd_reg) == TRACK[TRACK_LOG2:0];
 
 // Size of the next burst: to the frame's end, the buffer's end or 4 KiB
-wire [12:0] to_page = 13'd4096 - {1'b0, buf_addr_reg[11:0]};
+// The next burst and its descriptor image are needed in STATE_BURST only
+// (`issue`): worked out there alone, so the Verilated model skips them otherwise.
+reg  [12:0] to_page;
 reg  [12:0] burst_bytes;
 always @* begin
-    burst_bytes = buf_left_reg;
-    if ({3'd0, burst_bytes} > frame_left_reg) burst_bytes = frame_left_reg[12:0];
-    if (burst_bytes > to_page) burst_bytes = to_page;
+    to_page = 13'd0;
+    burst_bytes = 13'd0;
+    if (state_reg == STATE_BURST) begin
+        to_page = 13'd4096 - {1'b0, buf_addr_reg[11:0]};
+        burst_bytes = buf_left_reg;
+        if ({3'd0, burst_bytes} > frame_left_reg) burst_bytes = frame_left_reg[12:0];
+        if (burst_bytes > to_page) burst_bytes = to_page;
+    end
 end
 wire [8:0] burst_beats = burst_bytes[12:4] + {8'd0, burst_bytes[3:0] != 4'd0};
 wire burst_ends_frame = {3'd0, burst_bytes} == frame_left_reg;
@@ -114,15 +121,17 @@ wire [15:0] buf_len_after = buf_len_reg + {3'd0, burst_bytes};
 reg [127:0] image;
 always @* begin
     image = 128'd0;
-    image[`RXD_ADDR] = buf_base_reg;
-    image[`RXD_LENGTH] = buf_len_after;
-    if (burst_ends_frame) begin
-        image[`RXD_CSUM] = frame_meta_reg[31:16];
-        image[`RXD_STATUS] = frame_meta_reg[7:0];
-        image[`RXD_ERRORS] = frame_meta_reg[15:8];
-        image[`RXD_STA_EOP] = 1'b1;
+    if (state_reg == STATE_BURST) begin
+        image[`RXD_ADDR] = buf_base_reg;
+        image[`RXD_LENGTH] = buf_len_after;
+        if (burst_ends_frame) begin
+            image[`RXD_CSUM] = frame_meta_reg[31:16];
+            image[`RXD_STATUS] = frame_meta_reg[7:0];
+            image[`RXD_ERRORS] = frame_meta_reg[15:8];
+            image[`RXD_STA_EOP] = 1'b1;
+        end
+        image[`RXD_STA_DD] = 1'b1;
     end
-    image[`RXD_STA_DD] = 1'b1;
 end
 
 wire w_fire = w_valid && w_ready;

@@ -52,6 +52,8 @@ module verinic_tx_csum (
     output reg  [15:0]  result_ip_value
 );
 
+`include "verinic_csum.vh"
+
 reg [15:0] offset_reg;      // frame offset of this beat
 reg [31:0] l4_sum_reg;
 reg [31:0] ip_sum_reg;
@@ -59,44 +61,70 @@ reg        l4_en_reg, ip_en_reg;
 reg [15:0] l4_start_reg, l4_offset_reg, l4_stop_reg;
 reg [15:0] ip_start_reg, ip_offset_reg, ip_stop_reg;
 
-// Parameters of this frame: from the inputs on its first beat
-wire [15:0] off = beat_first ? 16'd0 : offset_reg;
-wire        l4_on = beat_first ? l4_en : l4_en_reg;
-wire        ip_on = beat_first ? ip_en : ip_en_reg;
-wire [15:0] l4_from = beat_first ? {8'd0, l4_start} : l4_start_reg;
-wire [15:0] l4_to = beat_first ? ((l4_end == 16'd0) ? 16'hFFFF : l4_end + 16'd1) : l4_stop_reg;
-wire [15:0] l4_at = beat_first ? {8'd0, l4_offset} : l4_offset_reg;
-wire [15:0] ip_from = beat_first ? {8'd0, ip_start} : ip_start_reg;
-wire [15:0] ip_to = beat_first ? ip_end + 16'd1 : ip_stop_reg;
-wire [15:0] ip_at = beat_first ? {8'd0, ip_offset} : ip_offset_reg;
+// Next-state logic, evaluated for a valid beat only (in a Verilated model the
+// sums would otherwise be computed on every clock edge). Parameters of this
+// frame: from the inputs on its first beat.
+reg [15:0] off;
+reg        l4_on, ip_on;
+reg [15:0] l4_from, l4_to, l4_at, ip_from, ip_to, ip_at;
+reg [31:0] l4_sum, ip_sum;
+reg [15:0] frame_len, l4_stop, ip_stop;
+reg [15:0] l4_folded, ip_folded;
+reg        l4_fits, ip_fits;    // does each insertion fit the frame?
 
-wire [19:0] l4_part, ip_part;
-
-// The frame so far ends after this beat's valid bytes: lanes past them (the
-// rest of a last beat, read from the buffer beyond the frame) are never
-// summed, whatever the buffer held there.
-wire [15:0] frame_len = off + {11'd0, beat_bytes};
-wire [15:0] l4_stop = (l4_to > frame_len) ? frame_len : l4_to;
-wire [15:0] ip_stop = (ip_to > frame_len) ? frame_len : ip_to;
-
-verinic_ones_sum #(.BYTES(16)) l4_sum_inst (
-    .data(beat_data), .offset(off), .start(l4_from), .stop(l4_stop), .sum(l4_part));
-verinic_ones_sum #(.BYTES(16)) ip_sum_inst (
-    .data(beat_data), .offset(off), .start(ip_from), .stop(ip_stop), .sum(ip_part));
-
-wire [31:0] l4_sum = (beat_first ? 32'd0 : l4_sum_reg) + {12'd0, l4_part};
-wire [31:0] ip_sum = (beat_first ? 32'd0 : ip_sum_reg) + {12'd0, ip_part};
-
-wire [15:0] l4_folded, ip_folded;
-
-verinic_csum_fold l4_fold_inst (.sum(l4_sum), .folded(l4_folded));
-verinic_csum_fold ip_fold_inst (.sum(ip_sum), .folded(ip_folded));
-
-// Does each insertion fit the frame?
-wire l4_fits = {16'd0, l4_at} + 32'd2 <= {16'd0, frame_len} && l4_from <= l4_at
-               && (l4_to == 16'hFFFF || (l4_to > l4_from && l4_to <= frame_len));
-wire ip_fits = {16'd0, ip_at} + 32'd2 <= {16'd0, ip_to} && ip_from <= ip_at
-               && ip_to > ip_from && ip_to <= frame_len;
+always @* begin
+    off = offset_reg;
+    l4_on = l4_en_reg;
+    ip_on = ip_en_reg;
+    l4_from = l4_start_reg;
+    l4_to = l4_stop_reg;
+    l4_at = l4_offset_reg;
+    ip_from = ip_start_reg;
+    ip_to = ip_stop_reg;
+    ip_at = ip_offset_reg;
+    l4_sum = l4_sum_reg;
+    ip_sum = ip_sum_reg;
+    frame_len = 16'd0;
+    l4_folded = 16'd0;
+    ip_folded = 16'd0;
+    l4_fits = 1'b0;
+    ip_fits = 1'b0;
+    l4_stop = 16'd0;
+    ip_stop = 16'd0;
+    if (beat_valid) begin
+        if (beat_first) begin
+            off = 16'd0;
+            l4_on = l4_en;
+            ip_on = ip_en;
+            l4_from = {8'd0, l4_start};
+            l4_to = (l4_end == 16'd0) ? 16'hFFFF : l4_end + 16'd1;
+            l4_at = {8'd0, l4_offset};
+            ip_from = {8'd0, ip_start};
+            ip_to = ip_end + 16'd1;
+            ip_at = {8'd0, ip_offset};
+            l4_sum = 32'd0;
+            ip_sum = 32'd0;
+        end
+        // The frame so far ends after this beat's valid bytes: lanes past
+        // them (the rest of a last beat, read from the buffer beyond the
+        // frame) are never summed, whatever the buffer held there.
+        frame_len = off + {11'd0, beat_bytes};
+        l4_stop = (l4_to > frame_len) ? frame_len : l4_to;
+        ip_stop = (ip_to > frame_len) ? frame_len : ip_to;
+        l4_sum = l4_sum + {12'd0, ones_sum8(beat_data[63:0], off, l4_from, l4_stop)
+                                  + ones_sum8(beat_data[127:64], off + 16'd8, l4_from, l4_stop)};
+        ip_sum = ip_sum + {12'd0, ones_sum8(beat_data[63:0], off, ip_from, ip_stop)
+                                  + ones_sum8(beat_data[127:64], off + 16'd8, ip_from, ip_stop)};
+        if (beat_last) begin
+            l4_folded = csum_fold(l4_sum);
+            ip_folded = csum_fold(ip_sum);
+            l4_fits = {16'd0, l4_at} + 32'd2 <= {16'd0, frame_len} && l4_from <= l4_at
+                      && (l4_to == 16'hFFFF || (l4_to > l4_from && l4_to <= frame_len));
+            ip_fits = {16'd0, ip_at} + 32'd2 <= {16'd0, ip_to} && ip_from <= ip_at
+                      && ip_to > ip_from && ip_to <= frame_len;
+        end
+    end
+end
 
 always @(posedge clk) begin
     result_valid <= 1'b0;

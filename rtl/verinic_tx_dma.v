@@ -90,11 +90,19 @@ reg [15:0] ctx_ipcse_reg, ctx_tucse_reg;
 
 // Checksum request of a data descriptor:
 // {l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
+// (a function of the descriptor, called when a data descriptor is taken)
 localparam CSUM_W = 66;
-wire [CSUM_W-1:0] desc_csum = desc_dext
-    ? {desc[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
-       desc[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
-    : {desc[`TXD_CMD_IC], desc[`TXD_CSS], desc[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+function [CSUM_W-1:0] desc_csum;
+    /* verilator lint_off UNUSEDSIGNAL */
+    input [127:0] d;    // the descriptor: its command and option bits
+    /* verilator lint_on UNUSEDSIGNAL */
+    begin
+        desc_csum = d[`TXD_CMD_DEXT]
+            ? {d[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
+               d[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
+            : {d[`TXD_CMD_IC], d[`TXD_CSS], d[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+    end
+endfunction
 
 // ---------------------------------------------------------------------------
 // Read issue
@@ -133,10 +141,24 @@ wire track_full = (track_wr_reg - track_rd_reg) == TRACK[TRACK_LOG2:0];
 reg  idle_reg;
 wire queue_idle;
 
-wire [12:0] to_page = 13'd4096 - {1'b0, rd_addr_reg[11:0]};
-wire [16:0] burst_bytes = ({1'b0, rd_left_reg} > {4'd0, to_page}) ? {4'd0, to_page} : {1'b0, rd_left_reg};
-wire [8:0]  burst_beats = burst_bytes[12:4] + {8'd0, burst_bytes[3:0] != 4'd0};
-wire        burst_ends_desc = burst_bytes[15:0] == rd_left_reg;
+// The next burst of the current descriptor (split at 4 KiB), worked out only
+// while a descriptor is being requested: `issue` needs rd_active_reg.
+reg  [12:0] to_page;
+reg  [16:0] burst_bytes;
+reg  [8:0]  burst_beats;
+reg         burst_ends_desc;
+always @* begin
+    to_page = 13'd0;
+    burst_bytes = 17'd0;
+    burst_beats = 9'd0;
+    burst_ends_desc = 1'b0;
+    if (rd_active_reg) begin
+        to_page = 13'd4096 - {1'b0, rd_addr_reg[11:0]};
+        burst_bytes = ({1'b0, rd_left_reg} > {4'd0, to_page}) ? {4'd0, to_page} : {1'b0, rd_left_reg};
+        burst_beats = burst_bytes[12:4] + {8'd0, burst_bytes[3:0] != 4'd0};
+        burst_ends_desc = burst_bytes[15:0] == rd_left_reg;
+    end
+end
 wire [FIFO_LOG2:0] fifo_room = FIFO[FIFO_LOG2:0] - reserved_reg;
 
 wire issue = rd_active_reg && !ar_valid_reg && !track_full
@@ -161,8 +183,8 @@ wire take_data = take_desc && !desc_is_context;
 wire [TRACK_LOG2-1:0] track_head = track_rd_reg[TRACK_LOG2-1:0];
 wire head_last_beat = beat_reg + 9'd1 == track_beats_mem[track_head];
 wire head_desc_end = track_desc_end_mem[track_head];
-wire [127:0] head_desc = track_desc_mem[track_head];
-wire head_eop_cmd = head_desc[`TXD_CMD_EOP];
+// the descriptor image itself is read only when it is written back (desc_done)
+wire head_eop_cmd = track_desc_mem[track_head][`TXD_CMD_EOP];
 wire desc_done = r_valid && head_last_beat && head_desc_end;
 
 assign queue_idle = cfg_enable && !rd_active_reg && !desc_valid && track_wr_reg == track_rd_reg
@@ -211,7 +233,6 @@ wire [RESULT_W-1:0] csum_result = {csum_l4, csum_l4_offset, csum_l4_value, csum_
 reg [RESULT_W-1:0] result_mem [0:(1 << RESULTS_LOG2)-1];
 reg [RESULTS_LOG2:0] result_wr_reg;
 reg [RESULTS_LOG2:0] result_rd_reg;
-wire [RESULT_W-1:0] head_result = result_mem[result_rd_reg[RESULTS_LOG2-1:0]];
 reg [RESULT_W-1:0] frame_csum_reg;   // result of the frame being fed
 reg [15:0] feed_off_reg;             // frame offset of the next half
 
@@ -224,7 +245,6 @@ reg        tlast_reg;
 reg        in_frame_reg;
 reg        upper_reg;         // next beat is the upper half of the head word
 
-wire [127:0] head_word = fifo_data_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
 wire [4:0]   head_bytes = fifo_bytes_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
 wire         head_eop = fifo_eop_mem[fifo_rd_reg[FIFO_LOG2-1:0]];
 wire         fifo_empty = fifo_wr_reg == fifo_rd_reg;
@@ -235,24 +255,32 @@ wire         feed = out_free && !fifo_empty && (in_frame_reg || frame_start);
 wire         word_done = upper_reg || head_bytes <= 5'd8;
 wire [4:0]   half_bytes = upper_reg ? head_bytes - 5'd8 : (head_bytes > 5'd8 ? 5'd8 : head_bytes);
 
-// The half about to leave, with checksum bytes written in (big-endian)
-wire [RESULT_W-1:0] cur_result = frame_start ? head_result : frame_csum_reg;
-wire [15:0] half_off = frame_start ? 16'd0 : feed_off_reg;
-reg  [63:0] patched_half;
-integer lane;
-always @* begin
-    patched_half = upper_reg ? head_word[127:64] : head_word[63:0];
-    for (lane = 0; lane < 8; lane = lane + 1) begin
-        if (cur_result[65] && half_off + lane[15:0] == cur_result[64:49])
-            patched_half[8*lane +: 8] = cur_result[48:41];
-        if (cur_result[65] && half_off + lane[15:0] == cur_result[64:49] + 16'd1)
-            patched_half[8*lane +: 8] = cur_result[40:33];
-        if (cur_result[32] && half_off + lane[15:0] == cur_result[31:16])
-            patched_half[8*lane +: 8] = cur_result[15:8];
-        if (cur_result[32] && half_off + lane[15:0] == cur_result[31:16] + 16'd1)
-            patched_half[8*lane +: 8] = cur_result[7:0];
+// The half about to leave, with checksum bytes written in (big-endian): the
+// head FIFO word's upper or lower half, the frame's checksum result (the head
+// of the result queue when the frame starts) and the half's frame offset.
+// A function called under `feed` in the clocked process, with the FIFO word and
+// the result read there: the Verilated model reads them and compares the 32
+// lane offsets only when a beat leaves, not on every edge.
+function [63:0] patch_half;
+    input [127:0]        word;
+    input                upper;
+    input [RESULT_W-1:0] result;
+    input [15:0]         at;       // frame offset of the half's byte 0
+    integer l;
+    begin
+        patch_half = upper ? word[127:64] : word[63:0];
+        for (l = 0; l < 8; l = l + 1) begin
+            if (result[65] && at + l[15:0] == result[64:49])
+                patch_half[8*l +: 8] = result[48:41];
+            if (result[65] && at + l[15:0] == result[64:49] + 16'd1)
+                patch_half[8*l +: 8] = result[40:33];
+            if (result[32] && at + l[15:0] == result[31:16])
+                patch_half[8*l +: 8] = result[15:8];
+            if (result[32] && at + l[15:0] == result[31:16] + 16'd1)
+                patch_half[8*l +: 8] = result[7:0];
+        end
     end
-end
+endfunction
 
 function [7:0] keep_of;
     input [4:0] n;
@@ -279,7 +307,7 @@ always @(posedge clk) begin
         rd_left_reg <= desc_len;
         rd_desc_reg <= desc;
         rd_index_reg <= desc_index;
-        rd_csum_reg <= desc_csum;
+        rd_csum_reg <= desc_csum(desc);
     end
 
     if (ar_valid_reg && ar_ready) begin
@@ -320,9 +348,9 @@ always @(posedge clk) begin
     if (desc_done) begin
         status_head <= (track_index_mem[track_head] + 16'd1 == {3'd0, cfg_ring_size})
                        ? 16'd0 : track_index_mem[track_head] + 16'd1;
-        wb_image <= head_desc | (128'd1 << `TXD_STA_DD);
+        wb_image <= track_desc_mem[track_head] | (128'd1 << `TXD_STA_DD);
         wb_index <= track_index_mem[track_head];
-        wb_valid <= head_desc[`TXD_CMD_RS];
+        wb_valid <= track_desc_mem[track_head][`TXD_CMD_RS];
     end
     rs_outstanding_reg <= rs_outstanding_reg + {5'd0, take_data && desc_rs} - {2'd0, wb_done_count};
     frames_open_reg <= frames_open_reg + {{RESULTS_LOG2{1'b0}}, take_data && desc_eop}
@@ -336,7 +364,7 @@ always @(posedge clk) begin
     end
     if (feed && frame_start) begin
         result_rd_reg <= result_rd_reg + 1'b1;
-        frame_csum_reg <= head_result;
+        frame_csum_reg <= result_mem[result_rd_reg[RESULTS_LOG2-1:0]];
     end
     if (feed) begin
         feed_off_reg <= frame_start ? 16'd8 : feed_off_reg + 16'd8;
@@ -352,7 +380,9 @@ always @(posedge clk) begin
         tvalid_reg <= 1'b0;
     end
     if (feed) begin
-        tdata_reg <= patched_half;
+        tdata_reg <= patch_half(fifo_data_mem[fifo_rd_reg[FIFO_LOG2-1:0]], upper_reg,
+                                frame_start ? result_mem[result_rd_reg[RESULTS_LOG2-1:0]] : frame_csum_reg,
+                                frame_start ? 16'd0 : feed_off_reg);
         tkeep_reg <= keep_of(half_bytes);
         tlast_reg <= word_done && head_eop;
         tvalid_reg <= 1'b1;

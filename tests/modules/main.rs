@@ -5,6 +5,7 @@
 //! `verinic_sim::bus::check` on every valid/ready interface.
 //! See docs/verification.md.
 
+mod arb;
 mod coalesce;
 mod csum;
 mod rx_fifo;

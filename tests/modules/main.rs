@@ -8,6 +8,7 @@
 mod arb;
 mod coalesce;
 mod csum;
+mod desc;
 mod rx_fifo;
 
 /// Seeds every randomised testbench runs with (each its own traffic and stalls).

@@ -93,7 +93,7 @@ rd_io!(RdArb5Ports, 5, u64);
 fn run_rd<P: RdIo>(seed: u64, bursts_per_client: usize) {
     let n = P::N;
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<P>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: true };
     let mut slave = ReadSlave::new(timing, seed ^ 0xABCD);
@@ -299,7 +299,7 @@ struct WBurst {
 fn run_wr<P: WrIo>(seed: u64, bursts_per_client: usize) {
     let n = P::N;
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<P>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: true };
     let mut slave = WriteSlave::new(timing, seed ^ 0x1234);

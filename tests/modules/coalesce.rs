@@ -84,7 +84,7 @@ impl Reference {
 
 fn run<P: CoalIo>(seed: u64, cycles: u64, max_units: u64) {
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<P>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
     // a new random setting every so often, events with random density
     let mut fires = 0u64;
     let mut t = 0u64;

@@ -69,7 +69,7 @@ fn random_req(rng: &mut Prng, len: usize, l4: bool) -> Req {
 
 fn run_tx(seed: u64, frames: usize, junk_tail: bool) {
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<TxCsumPorts>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<TxCsumPorts>(seed, true, |io, v| io.set_rst(v));
     let mut checked = 0;
     for _ in 0..frames {
         let len = 2 + rng.below(400) as usize;
@@ -284,7 +284,7 @@ fn rx_frame(rng: &mut Prng) -> Vec<u8> {
 fn run_rx(seed: u64, frames: usize, only_blind_cases: bool) -> usize {
     let mut blind_hits = 0;
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<RxCsumPorts>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<RxCsumPorts>(seed, true, |io, v| io.set_rst(v));
     let mut check = AxisChecker::new("rx_csum s_axis");
     let mut cycle = 0u64;
     let mut seen = [0usize; 3];

@@ -75,7 +75,7 @@ fetch_io!(DescFetchSmallPorts, 8, 3);
 
 fn run_fetch<P: FetchIo>(seed: u64, rings: usize) {
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<P>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 40, reorder: false };
     let mut slave = ReadSlave::new(timing, seed ^ 0xFE7C);
@@ -259,7 +259,7 @@ wb_io!(DescWbSmallPorts, 4, 3);
 
 fn run_wb<P: WbIo>(seed: u64, descs: usize) {
     let mut rng = Prng::new(seed);
-    let mut sim = reset_sim::<P>(seed, false, |io, v| io.set_rst(v));
+    let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: false };
     let mut slave = WriteSlave::new(timing, seed ^ 0x3B);

@@ -67,7 +67,7 @@ pub fn reset_sim<P: Ports>(seed: u64, random_reset: bool, set_rst: impl Fn(&P, b
 /// testbench slaves: a fixed function of the address, so any model can
 /// predict it.
 pub fn mem_word(addr: u64) -> u128 {
-    let mut g = Prng::new(addr & !15 ^ 0x5EED_0F_A11);
+    let mut g = Prng::new(addr & !15 ^ 0x5_EED0_FA11);
     g.u128()
 }
 

@@ -97,9 +97,11 @@ fn run_rd<P: RdIo>(seed: u64, bursts_per_client: usize) {
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: true };
     let mut slave = ReadSlave::new(timing, seed ^ 0xABCD);
-    let mut axi_check = AxiChecker::dma("rd_arb m_axi");
+    let mut axi_check = AxiChecker::dma("rd_arb m_axi").fail_fast();
     let mut client_check: Vec<HandshakeChecker<2>> = (0..n)
-        .map(|k| HandshakeChecker::new(&format!("rd_arb client {k} AR"), "s_ar_valid", ["s_ar_addr", "s_ar_len"]))
+        .map(|k| {
+            HandshakeChecker::new(&format!("rd_arb client {k} AR"), "s_ar_valid", ["s_ar_addr", "s_ar_len"]).fail_fast()
+        })
         .collect();
 
     let mut todo: Vec<VecDeque<(u64, u8)>> =
@@ -303,13 +305,16 @@ fn run_wr<P: WrIo>(seed: u64, bursts_per_client: usize) {
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: true };
     let mut slave = WriteSlave::new(timing, seed ^ 0x1234);
-    let mut axi_check = AxiChecker::dma("wr_arb m_axi");
+    let mut axi_check = AxiChecker::dma("wr_arb m_axi").fail_fast();
     let mut aw_check: Vec<HandshakeChecker<2>> = (0..n)
-        .map(|k| HandshakeChecker::new(&format!("wr_arb client {k} AW"), "s_aw_valid", ["s_aw_addr", "s_aw_len"]))
+        .map(|k| {
+            HandshakeChecker::new(&format!("wr_arb client {k} AW"), "s_aw_valid", ["s_aw_addr", "s_aw_len"]).fail_fast()
+        })
         .collect();
     let mut w_check: Vec<HandshakeChecker<3>> = (0..n)
         .map(|k| {
             HandshakeChecker::new(&format!("wr_arb client {k} W"), "s_w_valid", ["s_w_data", "s_w_strb", "s_w_last"])
+                .fail_fast()
         })
         .collect();
 

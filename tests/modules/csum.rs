@@ -285,7 +285,7 @@ fn run_rx(seed: u64, frames: usize, only_blind_cases: bool) -> usize {
     let mut blind_hits = 0;
     let mut rng = Prng::new(seed);
     let mut sim = reset_sim::<RxCsumPorts>(seed, true, |io, v| io.set_rst(v));
-    let mut check = AxisChecker::new("rx_csum s_axis");
+    let mut check = AxisChecker::new("rx_csum s_axis").fail_fast();
     let mut cycle = 0u64;
     let mut seen = [0usize; 3];
     for _ in 0..frames {

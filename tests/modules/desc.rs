@@ -79,8 +79,8 @@ fn run_fetch<P: FetchIo>(seed: u64, rings: usize) {
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 40, reorder: false };
     let mut slave = ReadSlave::new(timing, seed ^ 0xFE7C);
-    let mut axi_check = AxiChecker::dma("desc_fetch ar/r");
-    let mut out_check = HandshakeChecker::new("desc_fetch m_desc", "m_valid", ["m_index", "m_desc"]);
+    let mut axi_check = AxiChecker::dma("desc_fetch ar/r").fail_fast();
+    let mut out_check = HandshakeChecker::new("desc_fetch m_desc", "m_valid", ["m_index", "m_desc"]).fail_fast();
     let mut cycle = 0u64;
     let mut delivered = 0u64;
 
@@ -263,8 +263,8 @@ fn run_wb<P: WbIo>(seed: u64, descs: usize) {
     let timing =
         SlaveTiming { stall_permille: 400, gap_permille: 300, min_latency: 1, extra_latency: 30, reorder: false };
     let mut slave = WriteSlave::new(timing, seed ^ 0x3B);
-    let mut axi_check = AxiChecker::dma("desc_wb aw/w/b");
-    let mut in_check = HandshakeChecker::new("desc_wb s_image", "s_valid", ["s_image", "s_index"]);
+    let mut axi_check = AxiChecker::dma("desc_wb aw/w/b").fail_fast();
+    let mut in_check = HandshakeChecker::new("desc_wb s_image", "s_valid", ["s_image", "s_index"]).fail_fast();
 
     let size: u16 = 8 * (1 + rng.below(40) as u16);
     let base = (1 + rng.below(1 << 20)) << 12 | rng.below(256) << 4;

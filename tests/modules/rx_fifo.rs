@@ -72,8 +72,8 @@ struct Frame {
 fn run<P: FifoIo>(seed: u64, max_len: usize, frames: usize, ready_permille: u32, no_drops: bool) {
     let mut rng = Prng::new(seed);
     let mut sim = reset_sim::<P>(seed, true, |io, v| io.set_rst(v));
-    let mut in_check = AxisChecker::new("rx_fifo s_axis");
-    let mut out_check = AxisChecker::new("rx_fifo m_data");
+    let mut in_check = AxisChecker::new("rx_fifo s_axis").fail_fast();
+    let mut out_check = AxisChecker::new("rx_fifo m_data").fail_fast();
 
     let mut to_send: VecDeque<Frame> = (0..frames)
         .map(|i| {

@@ -145,18 +145,23 @@ struct Log {
     name: String,
     kept: Vec<Violation>,
     total: u64,
+    fail_fast: bool,
 }
 
 impl Log {
     fn new(name: &str) -> Self {
-        Log { name: name.to_string(), kept: Vec::new(), total: 0 }
+        Log { name: name.to_string(), kept: Vec::new(), total: 0, fail_fast: false }
     }
 
     #[cold]
     fn push(&mut self, cycle: u64, signal: &'static str, rule: Rule, detail: String) {
         self.total += 1;
+        let v = Violation { interface: self.name.clone(), cycle, signal, rule, detail };
+        if self.fail_fast {
+            panic!("{v}");
+        }
         if self.kept.len() < MAX_KEPT {
-            self.kept.push(Violation { interface: self.name.clone(), cycle, signal, rule, detail });
+            self.kept.push(v);
         }
     }
 
@@ -204,7 +209,11 @@ impl<const N: usize> Channel<N> {
     /// `payload` is only evaluated when needed.
     #[inline]
     fn observe(&mut self, log: &mut Log, cycle: u64, valid: bool, ready: bool, payload: impl FnOnce() -> [u128; N]) {
-        if !valid && self.held.is_none() {
+        if self.held.is_none() {
+            // nothing offered before: only an offer left waiting needs remembering
+            if valid && !ready {
+                self.held = Some(payload());
+            }
             return;
         }
         self.observe_slow(log, cycle, valid, ready, payload);
@@ -301,6 +310,13 @@ impl AxiChecker {
     /// A checker of the NIC's 128-bit DMA bus.
     pub fn dma(name: &str) -> Self {
         Self::new(name, DATA_BYTES as u32)
+    }
+
+    /// Panics at the first violation, with its message, instead of
+    /// collecting: the failing cycle is the one the test stops at.
+    pub fn fail_fast(mut self) -> Self {
+        self.log.fail_fast = true;
+        self
     }
 
     /// Violations seen so far (the first 64).
@@ -520,6 +536,13 @@ impl AxilChecker {
         }
     }
 
+    /// Panics at the first violation, with its message, instead of
+    /// collecting: the failing cycle is the one the test stops at.
+    pub fn fail_fast(mut self) -> Self {
+        self.log.fail_fast = true;
+        self
+    }
+
     /// Violations seen so far (the first 64).
     pub fn violations(&self) -> &[Violation] {
         &self.log.kept
@@ -623,6 +646,13 @@ impl AxisChecker {
         }
     }
 
+    /// Panics at the first violation, with its message, instead of
+    /// collecting: the failing cycle is the one the test stops at.
+    pub fn fail_fast(mut self) -> Self {
+        self.log.fail_fast = true;
+        self
+    }
+
     /// Violations seen so far (the first 64).
     pub fn violations(&self) -> &[Violation] {
         &self.log.kept
@@ -675,6 +705,13 @@ impl<const N: usize> HandshakeChecker<N> {
     #[inline]
     pub fn observe(&mut self, cycle: u64, valid: bool, ready: bool, payload: [u128; N]) {
         self.ch.observe(&mut self.log, cycle, valid, ready, || payload);
+    }
+
+    /// Panics at the first violation, with its message, instead of
+    /// collecting: the failing cycle is the one the test stops at.
+    pub fn fail_fast(mut self) -> Self {
+        self.log.fail_fast = true;
+        self
     }
 
     /// Violations seen so far (the first 64).

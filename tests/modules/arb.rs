@@ -283,8 +283,8 @@ macro_rules! wr_io {
 }
 
 wr_io!(WrArbPorts, 3, u32, u64, |io, addr| {
-    for k in 0..3 {
-        io.set_s_aw_addr_bits(64 * k as u32, 64, addr[k].into());
+    for (k, &a) in addr.iter().enumerate().take(3) {
+        io.set_s_aw_addr_bits(64 * k as u32, 64, a.into());
     }
 });
 wr_io!(WrArb2Ports, 2, u16, u32, |io, addr| {

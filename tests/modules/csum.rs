@@ -8,7 +8,6 @@ use verinic_sim::ports::{RxCsumPorts, TxCsumPorts};
 use verinic_sim::tb::{reset_sim, Prng};
 
 #[path = "../nic_common/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod nic_common;
 
 use crate::{ones_sum, SEEDS};
@@ -28,7 +27,10 @@ struct Req {
 /// The documented contract of verinic_tx_csum: the region [start, end]
 /// (end 0 = to the frame's end for L4), summed and complemented; a request
 /// that does not fit the frame cancels both.
-fn tx_reference(frame: &[u8], l4: Req, ip: Req) -> (bool, Option<(u16, u16)>, Option<(u16, u16)>) {
+/// (result_bad, L4 (offset, value) if inserted, IP (offset, value) if inserted).
+type TxVerdict = (bool, Option<(u16, u16)>, Option<(u16, u16)>);
+
+fn tx_reference(frame: &[u8], l4: Req, ip: Req) -> TxVerdict {
     let len = frame.len();
     let (s, at) = (usize::from(l4.start), usize::from(l4.offset));
     // L4: field inside the frame, start not after it, end not before the start nor past the frame

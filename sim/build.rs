@@ -13,6 +13,13 @@
 //! Profiles: `fast` (no tracing, X values resolved to zero at build time) and
 //! `debug` (FST tracing, `--x-assign unique --x-initial unique` so that a run
 //! with random reset values can expose state that lacks a reset).
+//!
+//! The per-module testbenches (`tests/module_*.rs`) get more top levels,
+//! [`MODULE_TOPS`]: single blocks of the NIC, some at several parameter sets
+//! (`-G` overrides give distinct models and Rust types). They are small, so
+//! each is built once (profile `tb`: `--x-initial unique`, so random reset
+//! works, no tracing), as one C++ translation unit at `-O1`: both
+//! [`Profile`](crate::model::Profile)s of their Rust type use that build.
 
 use std::env;
 use std::fmt::Write as _;
@@ -22,6 +29,70 @@ use std::process::Command;
 
 /// Verilog top levels to build, with the name of their generated Rust type.
 const TOPS: &[(&str, &str)] = &[("verinic_mac", "VerinicMacPorts"), ("verinic_nic", "VerinicNicPorts")];
+
+/// A single block built as its own top level for its testbench.
+struct ModuleTop {
+    /// The Verilog module.
+    module: &'static str,
+    /// Unique name of this build (model prefix `V<name>_tb`).
+    name: &'static str,
+    /// The generated Rust type of its ports.
+    rust_type: &'static str,
+    /// Parameter overrides (`-G<name>=<value>`).
+    params: &'static [(&'static str, &'static str)],
+}
+
+const MODULE_TOPS: &[ModuleTop] = &[
+    ModuleTop { module: "verinic_rx_fifo", name: "rx_fifo", rust_type: "RxFifoPorts", params: &[] },
+    ModuleTop {
+        module: "verinic_rx_fifo",
+        name: "rx_fifo_small",
+        rust_type: "RxFifoSmallPorts",
+        params: &[("ADDR_LOG2", "5"), ("FRAMES_LOG2", "2")],
+    },
+    ModuleTop { module: "verinic_coalesce", name: "coalesce", rust_type: "CoalescePorts", params: &[] },
+    ModuleTop {
+        module: "verinic_coalesce",
+        name: "coalesce_fast",
+        rust_type: "CoalesceFastPorts",
+        params: &[("CYCLES_PER_UNIT", "8'd3")],
+    },
+    ModuleTop { module: "verinic_axi_rd_arb", name: "rd_arb", rust_type: "RdArbPorts", params: &[] },
+    ModuleTop {
+        module: "verinic_axi_rd_arb",
+        name: "rd_arb_5",
+        rust_type: "RdArb5Ports",
+        params: &[("CLIENTS", "5"), ("ID_W", "4")],
+    },
+    ModuleTop { module: "verinic_axi_wr_arb", name: "wr_arb", rust_type: "WrArbPorts", params: &[] },
+    ModuleTop {
+        module: "verinic_axi_wr_arb",
+        name: "wr_arb_2",
+        rust_type: "WrArb2Ports",
+        params: &[("CLIENTS", "2"), ("GRANT_LOG2", "1")],
+    },
+    ModuleTop { module: "verinic_desc_fetch", name: "desc_fetch", rust_type: "DescFetchPorts", params: &[] },
+    ModuleTop {
+        module: "verinic_desc_fetch",
+        name: "desc_fetch_small",
+        rust_type: "DescFetchSmallPorts",
+        params: &[("CACHE_LOG2", "3"), ("MAX_BURST", "3")],
+    },
+    ModuleTop { module: "verinic_desc_wb", name: "desc_wb", rust_type: "DescWbPorts", params: &[] },
+    ModuleTop {
+        module: "verinic_desc_wb",
+        name: "desc_wb_small",
+        rust_type: "DescWbSmallPorts",
+        params: &[("QUEUE_LOG2", "2"), ("MAX_BURST", "3"), ("TRACK_LOG2", "1")],
+    },
+    ModuleTop { module: "verinic_rx_csum", name: "rx_csum", rust_type: "RxCsumPorts", params: &[] },
+    ModuleTop { module: "verinic_tx_csum", name: "tx_csum", rust_type: "TxCsumPorts", params: &[] },
+];
+
+/// Verilator flags of the module tops (see the crate docs above).
+// `-Wno-fatal`: a block as top level may draw warnings it does not draw inside the NIC
+// (a 32-bit top-level parameter narrowed into a localparam); `make lint` lints the real tops.
+const TB_FLAGS: &[&str] = &["-O3", "--x-assign", "unique", "--x-initial", "unique", "-Wno-fatal"];
 
 struct Profile {
     name: &'static str,
@@ -103,12 +174,35 @@ fn main() {
         }
         rust_ports.push_str(&rust_port_code(top, rust_type, &ports_of_top.unwrap()));
     }
+    // The module tops: one build each, both profiles of the Rust type point at it.
+    let mut tb_models = Vec::new();
+    for m in MODULE_TOPS {
+        let prefix = format!("V{}_tb", m.name);
+        let mdir = out.join(format!("obj_{prefix}"));
+        let _ = fs::remove_dir_all(&mdir);
+        let profile = Profile { name: "tb", trace: false, verilator_flags: TB_FLAGS };
+        let params: Vec<String> = m.params.iter().map(|(k, v)| format!("-G{k}={v}")).collect();
+        verilate_with(&verilator, m.module, &prefix, &mdir, &profile, &params, &rtl_dir, &rtl_files);
+        let ports = parse_ports(&mdir.join(format!("{prefix}.h")));
+        write_shim(&csrc, &mdir, &prefix, m.module, "tb", &ports);
+        rust_ports.push_str(&rust_port_code_for(m.module, &prefix, m.rust_type, &ports, &[&prefix, &prefix]));
+        tb_models.push(mdir);
+    }
     fs::write(out.join("ports.rs"), rust_ports).unwrap();
 
     let results: Vec<Vec<PathBuf>> = std::thread::scope(|s| {
         let handles: Vec<_> =
             models.iter().map(|(mdir, trace)| s.spawn(|| compile_model(mdir, *trace, &vl_include, &csrc))).collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+        // The small module tops: a few threads, each compiling a share of them.
+        let threads = 2.min(tb_models.len());
+        let tb_handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let mine: Vec<&PathBuf> = tb_models.iter().skip(t).step_by(threads).collect();
+                let (vl_include, csrc) = (&vl_include, &csrc);
+                s.spawn(move || mine.into_iter().flat_map(|mdir| compile_unity(mdir, vl_include, csrc)).collect())
+            })
+            .collect();
+        handles.into_iter().chain(tb_handles).map(|h| h.join().unwrap()).collect()
     });
     for r in results {
         objects.extend(r);
@@ -157,11 +251,26 @@ fn verilator_root(verilator: &str) -> PathBuf {
 }
 
 fn verilate(verilator: &str, top: &str, prefix: &str, mdir: &Path, profile: &Profile, rtl_dir: &Path, rtl: &[PathBuf]) {
+    verilate_with(verilator, top, prefix, mdir, profile, &[], rtl_dir, rtl);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verilate_with(
+    verilator: &str,
+    top: &str,
+    prefix: &str,
+    mdir: &Path,
+    profile: &Profile,
+    extra: &[String],
+    rtl_dir: &Path,
+    rtl: &[PathBuf],
+) {
     let status = Command::new(verilator)
         .args(["--cc", "--top-module", top, "--prefix", prefix, "--Mdir"])
         .arg(mdir)
         .arg(format!("-I{}", rtl_dir.display()))
         .args(profile.verilator_flags)
+        .args(extra)
         .args(rtl)
         .status()
         .unwrap_or_else(|e| fail(&format!("running verilator: {e}")));
@@ -193,6 +302,11 @@ impl Port {
     /// Verilator stores ports over 64 bits as arrays of 32-bit words.
     fn wide(&self) -> bool {
         self.width > 64
+    }
+
+    /// Over 128 bits: accessed by bit field (`<port>_bits`, `set_<port>_bits`).
+    fn very_wide(&self) -> bool {
+        self.width > 128
     }
 
     /// The pointee type in the model.
@@ -227,8 +341,8 @@ fn parse_ports(header: &Path) -> Vec<Port> {
         let msb: u32 = args[1].trim().parse().unwrap();
         let lsb: u32 = args[2].trim().parse().unwrap();
         let width = msb - lsb + 1;
-        if width > 128 {
-            fail(&format!("{}: port `{}` is {width} bits; at most 128 are supported", header.display(), args[0]));
+        if width > 1024 {
+            fail(&format!("{}: port `{}` is {width} bits; at most 1024 are supported", header.display(), args[0]));
         }
         ports.push(Port { name: args[0].to_string(), input, width });
     }
@@ -271,6 +385,25 @@ fn base_build(vl_include: &Path, csrc: &Path, trace: bool) -> cc::Build {
     b
 }
 
+/// Compiles one small Verilated model and its shim as a single translation
+/// unit at -O1 (a module top for a testbench); returns the object file.
+fn compile_unity(mdir: &Path, vl_include: &Path, csrc: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<String> = fs::read_dir(mdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cpp"))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with("__unity.cpp"))
+        .collect();
+    files.sort();
+    let unity = mdir.join(format!("{}__unity.cpp", mdir.file_name().unwrap().to_string_lossy()));
+    let text: String = files.iter().map(|f| format!("#include \"{f}\"\n")).collect();
+    fs::write(&unity, text).unwrap();
+    let mut b = base_build(vl_include, csrc, false);
+    b.include(mdir).opt_level(1).file(&unity).out_dir(mdir.join("o1"));
+    b.compile_intermediates()
+}
+
 /// Compiles one Verilated model and its shim; returns the object files.
 fn compile_model(mdir: &Path, trace: bool, vl_include: &Path, csrc: &Path) -> Vec<PathBuf> {
     let mut hot = Vec::new();
@@ -310,6 +443,13 @@ fn compile_runtime(vl_include: &Path, csrc: &Path, out: &Path) -> Vec<PathBuf> {
 
 /// Rust view of a top's ports: one raw pointer per port, with typed accessors.
 fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
+    let fast = format!("V{top}_fast");
+    let debug = format!("V{top}_debug");
+    rust_port_code_for(top, top, rust_type, ports, &[&fast, &debug])
+}
+
+/// As [`rust_port_code`], for the model builds `prefixes` (fast, debug) of `top`.
+fn rust_port_code_for(top: &str, model: &str, rust_type: &str, ports: &[Port], prefixes: &[&str; 2]) -> String {
     let mut s = String::new();
     let count = ports.len();
     writeln!(
@@ -331,6 +471,36 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
         let ty = p.rust_type();
         let dir = if p.input { "input" } else { "output" };
         let range = if p.width == 1 { String::new() } else { format!(" [{}:0]", p.width - 1) };
+        if p.very_wide() {
+            let words = p.width.div_ceil(32);
+            writeln!(s, "    /// `{dir}{range} {}`: bits `lo..lo + width` (width at most 128)", p.name).unwrap();
+            writeln!(s, "    #[inline(always)]").unwrap();
+            writeln!(s, "    pub fn {}_bits(&self, lo: u32, width: u32) -> u128 {{", p.name).unwrap();
+            writeln!(s, "        // SAFETY: the port is {words} words long.").unwrap();
+            writeln!(
+                s,
+                "        crate::model::wide_get(unsafe {{ std::slice::from_raw_parts(self.{}, {words}) }}, lo, width)",
+                p.name
+            )
+            .unwrap();
+            writeln!(s, "    }}").unwrap();
+            if p.input {
+                writeln!(s, "    /// Drives bits `lo..lo + width` of `{}` from the next clock edge on.", p.name)
+                    .unwrap();
+                writeln!(s, "    #[inline(always)]").unwrap();
+                writeln!(s, "    pub fn set_{}_bits(&self, lo: u32, width: u32, value: u128) {{", p.name).unwrap();
+                writeln!(s, "        // SAFETY: the port is {words} words long; nothing else refers to it now.")
+                    .unwrap();
+                writeln!(
+                    s,
+                    "        crate::model::wide_set(unsafe {{ std::slice::from_raw_parts_mut(self.{}, {words}) }}, lo, width, value)",
+                    p.name
+                )
+                .unwrap();
+                writeln!(s, "    }}").unwrap();
+            }
+            continue;
+        }
         if p.wide() {
             let words = p.width.div_ceil(32);
             writeln!(s, "    /// `{dir}{range} {}`", p.name).unwrap();
@@ -400,7 +570,7 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
     writeln!(s, "// SAFETY: the pointers come from `bind_ports` of a model of this top with").unwrap();
     writeln!(s, "// exactly this port list, and live as long as the `Sim` that owns both.").unwrap();
     writeln!(s, "unsafe impl crate::model::Ports for {rust_type} {{").unwrap();
-    writeln!(s, "    const TOP: &'static str = \"{top}\";").unwrap();
+    writeln!(s, "    const TOP: &'static str = \"{model}\";").unwrap();
     writeln!(s, "    const COUNT: usize = {count};").unwrap();
     writeln!(s, "    unsafe fn from_pointers(p: &[*mut core::ffi::c_void]) -> Self {{").unwrap();
     writeln!(s, "        assert_eq!(p.len(), {count});").unwrap();
@@ -412,16 +582,17 @@ fn rust_port_code(top: &str, rust_type: &str, ports: &[Port]) -> String {
     writeln!(s, "    }}").unwrap();
     writeln!(s, "    fn vtable(profile: crate::model::Profile) -> &'static crate::model::Vtable {{").unwrap();
     writeln!(s, "        extern \"C\" {{").unwrap();
-    for profile in PROFILES {
-        writeln!(s, "            fn V{top}_{}_vtable() -> *const crate::model::Vtable;", profile.name).unwrap();
+    let mut declared: Vec<&str> = prefixes.to_vec();
+    declared.dedup();
+    for prefix in declared {
+        writeln!(s, "            fn {prefix}_vtable() -> *const crate::model::Vtable;").unwrap();
     }
     writeln!(s, "        }}").unwrap();
     writeln!(s, "        // SAFETY: the shim returns a pointer to a static table.").unwrap();
     writeln!(s, "        unsafe {{").unwrap();
     writeln!(s, "            &*match profile {{").unwrap();
-    for profile in PROFILES {
-        let variant = if profile.name == "fast" { "Fast" } else { "Debug" };
-        writeln!(s, "                crate::model::Profile::{variant} => V{top}_{}_vtable(),", profile.name).unwrap();
+    for (variant, prefix) in ["Fast", "Debug"].iter().zip(prefixes) {
+        writeln!(s, "                crate::model::Profile::{variant} => {prefix}_vtable(),").unwrap();
     }
     writeln!(s, "            }}").unwrap();
     writeln!(s, "        }}").unwrap();

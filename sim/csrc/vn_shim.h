@@ -38,6 +38,9 @@ typedef struct vn_vtable {
     void (*trace_close)(vn_model* m);
     // Cycles ticked since create
     uint64_t (*cycles)(const vn_model* m);
+    // Settles combinational logic after inputs changed, without a clock edge
+    // (testbenches read outputs that depend on this cycle's inputs)
+    void (*eval)(vn_model* m);
 } vn_vtable;
 
 #ifdef __cplusplus

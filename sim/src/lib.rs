@@ -6,6 +6,7 @@
 //! - [`mac`]: the 10G MAC with its streams served.
 //! - [`nic`]: the whole NIC with host memory and the CPU's MMIO path served.
 //! - [`bus`]: AXI4 host memory and AXI4-Lite MMIO master models.
+//! - [`tb`]: harness pieces of the per-module testbenches (seeded stalls, AXI4 test slaves).
 //! - [`trace`]: the cycle-stamped event trace.
 //! - [`cpp_loopback`]: the same MAC driven from C++, the speed reference.
 //! - [`xgmii`]: the link partner on the far side of the XGMII wire.
@@ -20,6 +21,7 @@ pub mod cpp_loopback;
 pub mod mac;
 pub mod model;
 pub mod nic;
+pub mod tb;
 pub mod trace;
 pub mod xgmii;
 

@@ -7,6 +7,7 @@
 //! the caller's business.
 
 use crate::axis::{AxisBeat, AxisSink, AxisSource, RxPacket, TxPacket};
+use crate::bus::check::{AxisChecker, StreamBeat};
 use crate::model::{Sim, SimError, SimOptions};
 use crate::ports::VerinicMacPorts;
 use crate::xgmii::XgmiiWord;
@@ -84,6 +85,8 @@ pub struct Mac {
     sim: Sim<VerinicMacPorts>,
     tx: AxisSource,
     rx: AxisSink,
+    tx_check: AxisChecker,
+    rx_check: AxisChecker,
 }
 
 impl Mac {
@@ -93,7 +96,13 @@ impl Mac {
     /// Builds the model, applies `config` and resets it.
     pub fn new(options: &SimOptions, config: MacConfig) -> Result<Self, SimError> {
         let sim = Sim::new(options)?;
-        let mut mac = Mac { sim, tx: AxisSource::new(), rx: AxisSink::new() };
+        let mut mac = Mac {
+            sim,
+            tx: AxisSource::new(),
+            rx: AxisSink::new(),
+            tx_check: AxisChecker::new("verinic_mac s_axis_tx"),
+            rx_check: AxisChecker::new("verinic_mac m_axis_rx"),
+        };
         mac.configure(config);
         mac.reset();
         Ok(mac)
@@ -115,6 +124,9 @@ impl Mac {
         io.set_xgmii_rxc(XgmiiWord::IDLE.ctrl);
         self.sim.run(Self::RESET_CYCLES);
         self.sim.io().set_rst(false);
+        // a reset ends every transfer: the protocol checkers start afresh
+        self.tx_check = AxisChecker::new("verinic_mac s_axis_tx");
+        self.rx_check = AxisChecker::new("verinic_mac m_axis_rx");
     }
 
     /// Queues a packet for transmission.
@@ -130,6 +142,7 @@ impl Mac {
         io.set_xgmii_rxd(rx_word.data);
         io.set_xgmii_rxc(rx_word.ctrl);
         let offer = self.tx.offer();
+        let cycle = self.sim.cycle();
         let taken = match offer {
             Some(beat) => {
                 io.set_s_axis_tx_tdata(beat.data);
@@ -145,9 +158,36 @@ impl Mac {
                 false
             }
         };
+        if let Some(beat) = offer {
+            let t = StreamBeat {
+                valid: true,
+                ready: taken,
+                data: beat.data.into(),
+                keep: beat.keep.into(),
+                last: beat.last,
+                user: beat.user,
+            };
+            self.tx_check.observe(cycle, &t);
+        } else {
+            self.tx_check.observe(cycle, &StreamBeat::default());
+        }
         self.sim.tick();
         self.tx.clock(taken);
         let io = self.sim.io();
+        // RX has no TREADY: every beat is a transfer (ready = true)
+        let rx = StreamBeat {
+            valid: io.m_axis_rx_tvalid(),
+            ready: true,
+            data: io.m_axis_rx_tdata().into(),
+            keep: io.m_axis_rx_tkeep().into(),
+            last: io.m_axis_rx_tlast(),
+            user: io.m_axis_rx_tuser(),
+        };
+        self.rx_check.observe(cycle + 1, &rx);
+        if self.tx_check.violation_count() + self.rx_check.violation_count() != 0 {
+            self.tx_check.assert_clean();
+            self.rx_check.assert_clean();
+        }
         if io.m_axis_rx_tvalid() {
             let beat = AxisBeat {
                 data: io.m_axis_rx_tdata(),
@@ -198,6 +238,12 @@ impl Mac {
             rx_err_framing: io.stat_rx_err_framing().into(),
             rx_err_preamble: io.stat_rx_err_preamble().into(),
         }
+    }
+
+    /// The AXI4-Stream protocol checkers of the transmit and receive streams
+    /// (run every cycle; a violation panics in [`Mac::step`]).
+    pub fn stream_checkers(&self) -> (&AxisChecker, &AxisChecker) {
+        (&self.tx_check, &self.rx_check)
     }
 
     /// The underlying model (cycle count, profile, waves).

@@ -103,6 +103,7 @@ pub struct Vtable {
     trace_open: unsafe extern "C" fn(m: *mut RawModel, path: *const c_char) -> i32,
     trace_close: unsafe extern "C" fn(m: *mut RawModel),
     cycles: unsafe extern "C" fn(m: *const RawModel) -> u64,
+    eval: unsafe extern "C" fn(m: *mut RawModel),
 }
 
 // SAFETY: the table is immutable static data in the shim.
@@ -208,6 +209,16 @@ impl<P: Ports> Sim<P> {
         self.cycle += 1;
     }
 
+    /// Settles the combinational logic after inputs were driven, without a
+    /// clock edge: outputs that depend on this cycle's inputs (a `ready` that
+    /// follows a `valid`) then read their values for this cycle. Testbenches
+    /// of single blocks need it; the NIC and MAC tops register their outputs.
+    #[inline(always)]
+    pub fn eval(&mut self) {
+        // SAFETY: live model.
+        unsafe { (self.vtable.eval)(self.raw.as_ptr()) };
+    }
+
     /// `cycles` clock cycles with the inputs held.
     pub fn run(&mut self, cycles: u64) {
         // SAFETY: live model.
@@ -245,5 +256,50 @@ impl<P: Ports> Drop for Sim<P> {
             (self.vtable.trace_close)(self.raw.as_ptr());
             (self.vtable.destroy)(self.raw.as_ptr());
         }
+    }
+}
+
+/// Bits `lo..lo + width` (width at most 128) of a port stored as 32-bit
+/// words, least significant first (Verilator's layout of ports over 64 bits).
+pub fn wide_get(words: &[u32], lo: u32, width: u32) -> u128 {
+    assert!(width <= 128 && (lo + width) as usize <= words.len() * 32, "bits {lo}..{} out of range", lo + width);
+    let mut v = 0u128;
+    for i in 0..width {
+        let bit = lo + i;
+        if words[(bit / 32) as usize] >> (bit % 32) & 1 != 0 {
+            v |= 1 << i;
+        }
+    }
+    v
+}
+
+/// Sets bits `lo..lo + width` (width at most 128) of a port stored as 32-bit
+/// words to `value`; the other bits keep their values.
+pub fn wide_set(words: &mut [u32], lo: u32, width: u32, value: u128) {
+    assert!(width <= 128 && (lo + width) as usize <= words.len() * 32, "bits {lo}..{} out of range", lo + width);
+    for i in 0..width {
+        let bit = lo + i;
+        let w = &mut words[(bit / 32) as usize];
+        if value >> i & 1 != 0 {
+            *w |= 1 << (bit % 32);
+        } else {
+            *w &= !(1 << (bit % 32));
+        }
+    }
+}
+
+#[cfg(test)]
+mod wide_tests {
+    use super::*;
+
+    #[test]
+    fn wide_fields_round_trip() {
+        let mut w = [0u32; 12];
+        wide_set(&mut w, 64, 64, 0x0123_4567_89AB_CDEF);
+        wide_set(&mut w, 130, 128, u128::MAX - 5);
+        assert_eq!(wide_get(&w, 64, 64), 0x0123_4567_89AB_CDEF);
+        assert_eq!(wide_get(&w, 130, 128), u128::MAX - 5);
+        assert_eq!(wide_get(&w, 128, 2), 0);
+        assert_eq!(w[0], 0);
     }
 }

@@ -9,6 +9,7 @@
 
 use crate::bus::axi::{AxiMasterOut, AxilSlaveOut};
 use crate::bus::axil_master::{AxilConfig, AxilMaster};
+use crate::bus::check::{AxiChecker, AxilChecker};
 use crate::bus::memory::{AxiMemory, MemoryConfig};
 use crate::bus::BusConfigError;
 use crate::model::{Sim, SimError, SimOptions};
@@ -62,6 +63,8 @@ pub struct Nic {
     trace: Trace,
     irq: bool,
     rx_fifo: Option<RxFifoLog>,
+    axi_check: AxiChecker,
+    axil_check: AxilChecker,
 }
 
 /// Changes of the RX FIFO's fill (port `rx_fifo_frames`), when recorded.
@@ -90,6 +93,8 @@ impl Nic {
             trace: if config.trace { Trace::new() } else { Trace::disabled() },
             irq: false,
             rx_fifo: None,
+            axi_check: AxiChecker::dma("verinic_nic m_axi (DMA master)"),
+            axil_check: AxilChecker::new("verinic_nic s_axil (registers)"),
         };
         nic.sim.run(Self::RESET_CYCLES);
         nic.sim.io().set_rst(false);
@@ -159,6 +164,14 @@ impl Nic {
         io.set_xgmii_rxd(rx_word.data);
         io.set_xgmii_rxc(rx_word.ctrl);
 
+        // The protocol checkers see the values of this edge (both sides).
+        let edge = self.memory.cycle();
+        self.axi_check.observe(edge, &dut_axi, &mem);
+        self.axil_check.observe(edge, &cpu, &dut_axil);
+        if self.axi_check.violation_count() + self.axil_check.violation_count() != 0 {
+            self.protocol_failure();
+        }
+
         self.sim.tick();
         self.memory.clock(&dut_axi, &mut self.trace);
         self.mmio.clock(&dut_axil, &mut self.trace);
@@ -189,6 +202,25 @@ impl Nic {
     /// waiting) pairs, oldest first.
     pub fn take_rx_fifo_changes(&mut self) -> Vec<(u64, u8)> {
         self.rx_fifo.as_mut().map(|l| std::mem::take(&mut l.changes)).unwrap_or_default()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn protocol_failure(&self) -> ! {
+        self.axi_check.assert_clean();
+        self.axil_check.assert_clean();
+        unreachable!("a checker counted a violation it did not keep")
+    }
+
+    /// The AXI4 protocol checker on the DMA master (runs every cycle; a
+    /// violation panics in [`Nic::step`]).
+    pub fn axi_checker(&self) -> &AxiChecker {
+        &self.axi_check
+    }
+
+    /// The AXI4-Lite protocol checker on the register slave.
+    pub fn axil_checker(&self) -> &AxilChecker {
+        &self.axil_check
     }
 
     /// The interrupt line after the last edge.

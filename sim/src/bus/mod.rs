@@ -4,6 +4,7 @@
 //! - [`sparse`]: sparse host memory with mapped regions and a bump allocator.
 //! - [`memory`]: [`AxiMemory`], host memory as an AXI4 slave with PCIe-like latency.
 //! - [`axil_master`]: [`AxilMaster`], the CPU's MMIO path as an AXI4-Lite master.
+//! - [`check`]: AXI4, AXI4-Lite and AXI4-Stream protocol checkers.
 //!
 //! # Clocking contract
 //!
@@ -29,6 +30,7 @@
 
 pub mod axi;
 pub mod axil_master;
+pub mod check;
 pub mod memory;
 pub mod sparse;
 
@@ -36,6 +38,7 @@ use std::fmt;
 
 pub use axi::{AxiMasterOut, AxiSlaveOut, AxilMasterOut, AxilSlaveOut};
 pub use axil_master::{AxilConfig, AxilMaster, AxilStats, ReadTicket};
+pub use check::{AxiChecker, AxilChecker, AxisChecker, Rule, Violation};
 pub use memory::{AxiMemory, MemoryConfig, MemoryStats};
 pub use sparse::{MemError, SparseMemory};
 

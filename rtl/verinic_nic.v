@@ -139,6 +139,8 @@ wire [3:0]  tx_wb_count, tx_wb_frames;
 wire        tx_wb_ide;
 wire        txqe;
 wire        rxdmt0;
+wire [31:0] dma_err_status;
+wire        dma_err_event;
 
 verinic_nic_regs regs_inst (
     .clk(clk),
@@ -203,7 +205,8 @@ verinic_nic_regs regs_inst (
     .stat_axi_r_valid(rd_r_valid),
     .stat_axi_r_resp(rd_r_resp),
     .stat_axi_b_valid(wr_b_valid),
-    .stat_axi_b_resp(wr_b_resp)
+    .stat_axi_b_resp(wr_b_resp),
+    .stat_dma_err(dma_err_status)
 );
 
 verinic_nic_irq irq_inst (
@@ -229,6 +232,7 @@ verinic_nic_irq irq_inst (
     .ev_txqe(txqe),
     .ev_rxdmt0(rxdmt0),
     .ev_rxo(fifo_drop),
+    .ev_dmaerr(dma_err_event),
     .irq(irq)
 );
 
@@ -240,6 +244,7 @@ wire        mac_rx_tvalid, mac_rx_tlast, mac_rx_tuser;
 wire [63:0] mac_tx_tdata;
 wire [7:0]  mac_tx_tkeep;
 wire        mac_tx_tvalid, mac_tx_tready, mac_tx_tlast;
+wire        mac_tx_gated_tvalid, mac_tx_gated_tready;
 
 verinic_mac_rx mac_rx_inst (
     .clk(clk),
@@ -267,8 +272,8 @@ verinic_mac_tx mac_tx_inst (
     .rst(dev_rst),
     .s_axis_tdata(mac_tx_tdata),
     .s_axis_tkeep(mac_tx_tkeep),
-    .s_axis_tvalid(mac_tx_tvalid),
-    .s_axis_tready(mac_tx_tready),
+    .s_axis_tvalid(mac_tx_gated_tvalid),
+    .s_axis_tready(mac_tx_gated_tready),
     .s_axis_tlast(mac_tx_tlast),
     .s_axis_tuser(1'b0),
     .xgmii_txd(xgmii_txd),
@@ -375,6 +380,28 @@ verinic_axi_wr_arb #(.CLIENTS(3)) wr_arb_inst (
 );
 
 // ---------------------------------------------------------------------------
+// DMA and bus errors: per-kind status, ICR cause, the affected path halted
+wire rx_halt, tx_halt;
+
+verinic_dma_err dma_err_inst (
+    .clk(clk),
+    .rst(dev_rst),
+    .r_valid(rd_r_valid),
+    .r_err(rd_r_resp[1]),
+    .b_valid(wr_b_valid),
+    .b_err(wr_b_resp[1]),
+    .s_tx_tvalid(mac_tx_tvalid),
+    .s_tx_tready(mac_tx_tready),
+    .s_tx_tlast(mac_tx_tlast),
+    .m_tx_tvalid(mac_tx_gated_tvalid),
+    .m_tx_tready(mac_tx_gated_tready),
+    .rx_halt(rx_halt),
+    .tx_halt(tx_halt),
+    .status(dma_err_status),
+    .event_err(dma_err_event)
+);
+
+// ---------------------------------------------------------------------------
 // Receive
 wire [15:0]  rx_frame_len;
 wire [31:0]  rx_frame_meta;
@@ -438,7 +465,7 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) rx_fetch_inst (
     .m_desc(rx_desc),
     .m_index(rx_desc_index),
     .m_valid(rx_desc_valid),
-    .m_ready(rx_desc_ready),
+    .m_ready(rx_desc_ready && !rx_halt),
     .status_ring_empty(rx_ring_empty)
 );
 
@@ -466,7 +493,7 @@ verinic_rx_dma rx_dma_inst (
     .s_data_ready(rx_fifo_ready),
     .desc_addr(rx_desc[`RXD_ADDR]),
     .desc_index(rx_desc_index),
-    .desc_valid(rx_desc_valid),
+    .desc_valid(rx_desc_valid && !rx_halt),
     .desc_ready(rx_desc_ready),
     .ring_empty(rx_ring_empty),
     .aw_addr(wr_aw_addr[WR_RX_DATA*64 +: 64]),
@@ -482,7 +509,7 @@ verinic_rx_dma rx_dma_inst (
     .wb_image(rx_wb_image),
     .wb_index(rx_wb_index),
     .wb_valid(rx_wb_valid),
-    .wb_ready(rx_wb_ready),
+    .wb_ready(rx_wb_ready && !rx_halt),
     .stat_rnbc(rx_no_buffer)
 );
 
@@ -497,7 +524,7 @@ verinic_desc_wb #(.EOP_BIT(`RXD_STA_EOP)) rx_wb_inst (
     .cfg_ring_size(cfg_rx_ring_size),
     .s_image(rx_wb_image),
     .s_index(rx_wb_index),
-    .s_valid(rx_wb_valid),
+    .s_valid(rx_wb_valid && !rx_halt),
     .s_ready(rx_wb_ready),
     .aw_addr(wr_aw_addr[WR_RX_WB*64 +: 64]),
     .aw_len(wr_aw_len[WR_RX_WB*8 +: 8]),
@@ -555,7 +582,7 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) tx_fetch_inst (
     .m_desc(tx_desc),
     .m_index(tx_desc_index),
     .m_valid(tx_desc_valid),
-    .m_ready(tx_desc_ready),
+    .m_ready(tx_desc_ready && !tx_halt),
     .status_ring_empty(tx_ring_empty)
 );
 
@@ -577,7 +604,7 @@ verinic_tx_dma #(.FIFO_LOG2(TX_FIFO_LOG2)) tx_dma_inst (
     .cfg_tail(cfg_tx_tail),
     .desc(tx_desc),
     .desc_index(tx_desc_index),
-    .desc_valid(tx_desc_valid),
+    .desc_valid(tx_desc_valid && !tx_halt),
     .desc_ready(tx_desc_ready),
     .ar_addr(rd_ar_addr[RD_TX_DATA*64 +: 64]),
     .ar_len(rd_ar_len[RD_TX_DATA*8 +: 8]),
@@ -606,7 +633,7 @@ verinic_desc_wb #(.EOP_BIT(`TXD_CMD_EOP), .FLAG_BIT(`TXD_CMD_IDE)) tx_wb_inst (
     .cfg_ring_size(cfg_tx_ring_size),
     .s_image(tx_wb_image),
     .s_index(tx_wb_index),
-    .s_valid(tx_wb_valid),
+    .s_valid(tx_wb_valid && !tx_halt),
     .s_ready(tx_wb_ready),
     .aw_addr(wr_aw_addr[WR_TX_WB*64 +: 64]),
     .aw_len(wr_aw_len[WR_TX_WB*8 +: 8]),

@@ -97,7 +97,9 @@ module verinic_nic_regs #(
     input  wire [2:0]  stat_axi_r_valid,
     input  wire [1:0]  stat_axi_r_resp,
     input  wire [2:0]  stat_axi_b_valid,
-    input  wire [1:0]  stat_axi_b_resp
+    input  wire [1:0]  stat_axi_b_resp,
+    // VN_DMAERR: the DMA error kinds seen and their count (verinic_dma_err)
+    input  wire [31:0] stat_dma_err
 );
 
 // Register map: must match host-driver/src/regs.rs
@@ -142,6 +144,7 @@ localparam [15:0] REG_VN_TXFRAMES = 16'hF004;
 localparam [15:0] REG_VN_ID       = 16'hF010;
 localparam [15:0] REG_VN_TXCSUMERR = 16'hF020;
 localparam [15:0] REG_VN_AXIERR   = 16'hF024;
+localparam [15:0] REG_VN_DMAERR   = 16'hF028;
 
 localparam [31:0] VN_ID_VALUE = 32'h564E4943;   // "VNIC"
 localparam        CTRL_RST_BIT = 26;
@@ -239,6 +242,7 @@ always @* begin
         REG_VN_ID:       read_value = VN_ID_VALUE;
         REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
         REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
+        REG_VN_DMAERR:   read_value = stat_dma_err;
         default:         read_value = 32'd0;
     endcase
 end

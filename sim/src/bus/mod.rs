@@ -36,7 +36,7 @@ use std::fmt;
 
 pub use axi::{AxiMasterOut, AxiSlaveOut, AxilMasterOut, AxilSlaveOut};
 pub use axil_master::{AxilConfig, AxilMaster, AxilStats, ReadTicket};
-pub use memory::{AxiMemory, MemoryConfig, MemoryStats};
+pub use memory::{AxiMemory, ErrorRule, MemoryConfig, MemoryStats};
 pub use sparse::{MemError, SparseMemory};
 
 /// A model configuration value that cannot work.

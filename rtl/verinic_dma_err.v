@@ -14,7 +14,8 @@
 //   - no further descriptor write-back is started (a frame whose data write
 //     failed, or whose data read failed, is never reported done: no DD);
 //   - TX: no further frame is started toward the MAC (a frame already on the
-//     wire is finished, so the wire never sees a cut frame).
+//     wire is finished, so the wire never sees a cut frame). The same holds
+//     while a soft reset waits (quiesce), so CTRL.RST never cuts a frame.
 // Transfers already on the bus complete as they are; nothing is aborted
 // mid-burst. The halted path backs up: RX frames then overflow the FIFO and
 // are counted in MPC, TX descriptors stay pending. The driver resets.
@@ -47,6 +48,8 @@ module verinic_dma_err (
     input  wire        s_tx_tlast,
     output wire        m_tx_tvalid,
     input  wire        m_tx_tready,
+    input  wire        quiesce,          // CTRL.RST pending: no new frame starts either
+    output wire        tx_in_frame,      // a frame has started toward the MAC and not ended
 
     output wire        rx_halt,
     output wire        tx_halt,
@@ -74,7 +77,8 @@ assign rx_halt = kinds[K_RX_FETCH] || kinds[K_RX_DATA] || kinds[K_RX_WB];
 assign tx_halt = kinds[K_TX_FETCH] || kinds[K_TX_DATA] || kinds[K_TX_WB];
 
 // A frame already started goes on to its end; no new one starts once halted
-wire tx_pass = !tx_halt || tx_in_frame_reg;
+wire tx_pass = !(tx_halt || quiesce) || tx_in_frame_reg;
+assign tx_in_frame = tx_in_frame_reg;
 assign m_tx_tvalid = s_tx_tvalid && tx_pass;
 assign s_tx_tready = m_tx_tready && tx_pass;
 

@@ -94,6 +94,9 @@ module verinic_nic #(
 );
 
 wire dev_rst;   // hard reset or CTRL.RST
+wire bus_quiesce;  // CTRL.RST written: the host bus drains before the reset
+wire bus_idle;
+wire tx_in_frame;  // a frame is being handed to the MAC (verinic_dma_err)
 
 // ---------------------------------------------------------------------------
 // Registers and interrupts
@@ -163,6 +166,8 @@ verinic_nic_regs regs_inst (
     .s_axil_rvalid(s_axil_rvalid),
     .s_axil_rready(s_axil_rready),
     .soft_rst(dev_rst),
+    .quiesce(bus_quiesce),
+    .bus_idle(bus_idle),
     .reg_wr(reg_wr),
     .reg_wr_addr(reg_wr_addr),
     .reg_wr_data(reg_wr_data),
@@ -316,6 +321,27 @@ wire [2:0]       wr_w_ready;
 wire [2:0]       wr_b_valid;
 wire [1:0]       wr_b_resp;
 
+// Before a soft reset the bus drains: no new burst is granted while
+// quiescing, and the reset waits until every burst on the bus has its last
+// R beat or its B (a write's B comes after all its W beats). Counted on the
+// master port, reset by the hard reset only.
+wire [2:0] rd_ar_ready_arb, wr_aw_ready_arb;
+assign rd_ar_ready = rd_ar_ready_arb & {3{!bus_quiesce}};
+assign wr_aw_ready = wr_aw_ready_arb & {3{!bus_quiesce}};
+reg [8:0] bus_reads_reg, bus_writes_reg;
+always @(posedge clk) begin
+    bus_reads_reg <= bus_reads_reg + {8'd0, m_axi_arvalid && m_axi_arready}
+                                   - {8'd0, m_axi_rvalid && m_axi_rready && m_axi_rlast};
+    bus_writes_reg <= bus_writes_reg + {8'd0, m_axi_awvalid && m_axi_awready}
+                                     - {8'd0, m_axi_bvalid && m_axi_bready};
+    if (rst) begin
+        bus_reads_reg <= 9'd0;
+        bus_writes_reg <= 9'd0;
+    end
+end
+assign bus_idle = bus_reads_reg == 9'd0 && bus_writes_reg == 9'd0 && !m_axi_arvalid && !m_axi_awvalid
+                  && !m_axi_wvalid && !tx_in_frame;
+
 // Response codes go to VN_AXIERR (verinic_nic_regs); RLAST is not needed
 /* verilator lint_off UNUSEDSIGNAL */
 wire unused_last = rd_r_last;
@@ -326,8 +352,8 @@ verinic_axi_rd_arb #(.CLIENTS(3)) rd_arb_inst (
     .rst(dev_rst),
     .s_ar_addr(rd_ar_addr),
     .s_ar_len(rd_ar_len),
-    .s_ar_valid(rd_ar_valid),
-    .s_ar_ready(rd_ar_ready),
+    .s_ar_valid(rd_ar_valid & {3{!bus_quiesce}}),
+    .s_ar_ready(rd_ar_ready_arb),
     .s_r_data(rd_r_data),
     .s_r_resp(rd_r_resp),
     .s_r_last(rd_r_last),
@@ -352,8 +378,8 @@ verinic_axi_wr_arb #(.CLIENTS(3)) wr_arb_inst (
     .rst(dev_rst),
     .s_aw_addr(wr_aw_addr),
     .s_aw_len(wr_aw_len),
-    .s_aw_valid(wr_aw_valid),
-    .s_aw_ready(wr_aw_ready),
+    .s_aw_valid(wr_aw_valid & {3{!bus_quiesce}}),
+    .s_aw_ready(wr_aw_ready_arb),
     .s_w_data(wr_w_data),
     .s_w_strb(wr_w_strb),
     .s_w_last(wr_w_last),
@@ -395,6 +421,8 @@ verinic_dma_err dma_err_inst (
     .s_tx_tlast(mac_tx_tlast),
     .m_tx_tvalid(mac_tx_gated_tvalid),
     .m_tx_tready(mac_tx_gated_tready),
+    .quiesce(bus_quiesce),
+    .tx_in_frame(tx_in_frame),
     .rx_halt(rx_halt),
     .tx_halt(tx_halt),
     .status(dma_err_status),

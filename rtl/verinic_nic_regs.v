@@ -11,7 +11,13 @@
 //
 // CTRL.RST starts a soft reset of the whole device (this register file
 // included, the bus handshake excepted) for SOFT_RESET_CYCLES; CTRL reads RST
-// as 1 until it is over.
+// as 1 until it is over. First the host memory bus drains (quiesce: no new
+// burst starts; those on the bus complete, their W data included; no new TX
+// frame starts and one being sent is finished), so no read data or write
+// response of a burst from before the reset can reach the device after it,
+// no write burst is left without its data and no frame is cut on the wire.
+// The reset starts after 32 idle cycles in a row (the MAC's last frame has
+// left by then).
 //
 // Bus side: AW and W are taken independently, a write is done when both are
 // held, and B follows; a read answers on the cycle after AR. Every ready and
@@ -46,6 +52,8 @@ module verinic_nic_regs #(
     input  wire        s_axil_rready,
 
     output wire        soft_rst,
+    output wire        quiesce,          // CTRL.RST: no new DMA bursts until the reset
+    input  wire        bus_idle,         // no DMA burst outstanding on the host bus
 
     // Register access seen by verinic_nic_irq
     output reg         reg_wr,
@@ -168,6 +176,8 @@ wire do_read = s_axil_arvalid && !rvalid_reg;
 
 // ---------------------------------------------------------------------------
 reg [7:0]  soft_rst_count_reg;
+reg        drain_reg;
+reg [4:0]  idle_count_reg;   // cycles the device has been idle while draining
 reg [31:0] ctrl_reg;
 reg [31:0] rctl_reg;
 reg [31:0] tctl_reg;
@@ -190,6 +200,7 @@ reg [63:0] gorc_reg, gotc_reg;
 
 wire internal_rst = rst || soft_rst_count_reg != 8'd0;
 assign soft_rst = internal_rst;
+assign quiesce = drain_reg;
 
 function [31:0] count;
     input [31:0] value;
@@ -203,7 +214,7 @@ endfunction
 reg [31:0] read_value;
 always @* begin
     case (s_axil_araddr & 16'hFFFC)
-        REG_CTRL:        read_value = ctrl_reg | (internal_rst ? (32'd1 << CTRL_RST_BIT) : 32'd0);
+        REG_CTRL:        read_value = ctrl_reg | ((internal_rst || drain_reg) ? (32'd1 << CTRL_RST_BIT) : 32'd0);
         REG_STATUS:      read_value = STATUS_VALUE;
         REG_ICR:         read_value = icr_value;
         REG_ITR:         read_value = itr_reg;
@@ -287,12 +298,18 @@ always @(posedge clk) begin
     if (soft_rst_count_reg != 8'd0) begin
         soft_rst_count_reg <= soft_rst_count_reg - 8'd1;
     end
+    // Idle for 32 cycles in a row: the MAC has sent the end of its last frame
+    idle_count_reg <= (drain_reg && bus_idle) ? idle_count_reg + 5'd1 : 5'd0;
+    if (drain_reg && bus_idle && idle_count_reg == 5'd31) begin
+        drain_reg <= 1'b0;
+        soft_rst_count_reg <= SOFT_RESET_CYCLES[7:0];
+    end
 
     if (write_en) begin
         case (aw_addr_reg)
             REG_CTRL: begin
                 ctrl_reg <= w_data_reg & ~(32'd1 << CTRL_RST_BIT);
-                if (w_data_reg[CTRL_RST_BIT]) soft_rst_count_reg <= SOFT_RESET_CYCLES[7:0];
+                if (w_data_reg[CTRL_RST_BIT]) drain_reg <= 1'b1;
             end
             REG_ITR:         itr_reg <= {16'd0, w_data_reg[15:0]};
             REG_RCTL:        rctl_reg <= w_data_reg;
@@ -375,6 +392,8 @@ always @(posedge clk) begin
         bvalid_reg <= 1'b0;
         rvalid_reg <= 1'b0;
         soft_rst_count_reg <= 8'd0;
+        drain_reg <= 1'b0;
+        idle_count_reg <= 5'd0;
         reg_wr <= 1'b0;
         icr_rd <= 1'b0;
         rdtr_fpd <= 1'b0;

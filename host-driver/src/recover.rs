@@ -14,8 +14,10 @@
 //! Accounting, so that nothing is lost without a reason:
 //! - `reset_count` counts the resets, `dma_errors` the DMAERR interrupts;
 //! - the device's statistics are read before CTRL.RST clears them;
-//! - `tx_reset_dropped`: frames queued and not completed (no DD), whose
-//!   buffers are freed;
+//! - TX frames the device reported done (DD) are cleaned first, as usual;
+//!   `tx_reset_dropped` counts the others, queued and not reported done,
+//!   whose buffers are freed (some may have left on the wire: the device
+//!   sends a frame before it writes its descriptor back);
 //! - `rx_reset_lost`: frames the device took (GPRC) and did not drop (MPC)
 //!   that the driver never finished (delivered or counted in `rx_errors`):
 //!   they were in the FIFO, in flight to the ring, on the ring not yet
@@ -46,6 +48,19 @@ pub struct BufferCensus {
     pub tx_capacity: usize,
 }
 
+/// The driver's DMA memory, each region as (bus address, bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DmaRegions {
+    /// The RX descriptor ring.
+    pub rx_ring: (u64, u64),
+    /// The RX buffer pool.
+    pub rx_buffers: (u64, u64),
+    /// The TX descriptor ring.
+    pub tx_ring: (u64, u64),
+    /// The TX buffer pool.
+    pub tx_buffers: (u64, u64),
+}
+
 impl BufferCensus {
     /// Every buffer is in exactly one place.
     pub fn conserved(&self) -> bool {
@@ -67,6 +82,10 @@ impl Driver {
         self.costs.write_reg(p, regs::IMC, IMC_ALL);
         p.read_reg(regs::ICR);
 
+        // Frames the device reported done (DD) before the reset are completed,
+        // not dropped: clean them first.
+        let wake = self.tx_params().wake_threshold;
+        self.tx.clean(p, &self.costs, &mut self.stats, wake);
         let s = &mut self.stats;
         let taken = s.gprc.saturating_sub(s.rx_missed_errors);
         let finished = s.rx_packets + s.rx_errors + s.rx_reset_lost;
@@ -121,6 +140,14 @@ impl Driver {
     /// bits 5:0, [`regs::dmaerr`]); 0 before any.
     pub fn last_dma_error(&self) -> u32 {
         self.last_dma_error
+    }
+
+    /// The DMA memory the driver mapped for the device, each (bus address,
+    /// bytes): RX ring, RX buffers, TX ring, TX buffers.
+    pub fn dma_regions(&self) -> DmaRegions {
+        let [rx_ring, rx_buffers] = self.rx.regions();
+        let [tx_ring, tx_buffers] = self.tx.regions();
+        DmaRegions { rx_ring, rx_buffers, tx_ring, tx_buffers }
     }
 
     /// Where every buffer is now.

@@ -290,4 +290,10 @@ impl RxRing {
     pub(crate) fn census(&self) -> (usize, usize, usize) {
         (self.pool.available(), self.bufs.iter().flatten().count(), self.pool.capacity())
     }
+
+    /// The DMA memory it holds: (descriptor ring, buffer pool), each (bus address, bytes).
+    pub(crate) fn regions(&self) -> [(u64, u64); 2] {
+        let pool = (self.pool.base(), (self.pool.capacity() * self.pool.buf_len()) as u64);
+        [(self.ring.base, (self.ring.n * DESC_LEN) as u64), pool]
+    }
 }

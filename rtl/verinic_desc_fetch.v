@@ -11,6 +11,12 @@
 //
 // cfg_enable low empties the cache and rewinds to index 0 (the ring is being
 // set up); a request already in flight is still absorbed.
+//
+// Misprogramming is contained to the ring (docs/nic.md, "Misprogramming"):
+// a tail at or beyond the ring's end is ignored (nothing is fetched until a
+// valid tail is written), and a fetch pointer left beyond the end by a ring
+// shrunk while enabled wraps to 0, so no descriptor is ever read from (or
+// written back to) outside [base, base + size).
 
 `resetall
 `timescale 1ns / 1ps
@@ -61,6 +67,10 @@ wire [CACHE_LOG2:0] cached = wr_ptr_reg - rd_ptr_reg;
 wire [CACHE_LOG2:0] room = CACHE[CACHE_LOG2:0] - cached - inflight_reg;
 
 wire [15:0] ring_size = {3'd0, cfg_ring_size};
+// A tail or a fetch index past the ring (misprogramming, or a ring shrunk
+// under the fetch pointer) makes nothing available.
+wire        tail_ok = cfg_tail < ring_size;
+wire        index_ok = fetch_index_reg < ring_size;
 
 // The next read burst, worked out only when one can be issued (the Verilated
 // model skips it otherwise)
@@ -77,7 +87,8 @@ always @* begin
     to_page_end = 16'd0;
     burst = 16'd0;
     if (can_issue) begin
-        avail = (cfg_tail >= fetch_index_reg) ? cfg_tail - fetch_index_reg
+        avail = (!tail_ok || !index_ok) ? 16'd0
+              : (cfg_tail >= fetch_index_reg) ? cfg_tail - fetch_index_reg
                                               : cfg_tail + ring_size - fetch_index_reg;
         to_ring_end = ring_size - fetch_index_reg;
         next_addr = cfg_ring_base + {44'd0, fetch_index_reg, 4'd0};
@@ -98,6 +109,9 @@ always @(posedge clk) begin
     if (ar_valid_reg && ar_ready) begin
         ar_valid_reg <= 1'b0;
     end
+    if (!index_ok) begin
+        fetch_index_reg <= 16'd0;
+    end
     if (issue) begin
         ar_addr_reg <= next_addr;
         ar_len_reg <= burst[7:0] - 8'd1;
@@ -112,7 +126,7 @@ always @(posedge clk) begin
     end
     if (pop) begin
         rd_ptr_reg <= rd_ptr_reg + 1'b1;
-        out_index_reg <= (out_index_reg + 16'd1 == ring_size) ? 16'd0 : out_index_reg + 16'd1;
+        out_index_reg <= (out_index_reg + 16'd1 >= ring_size) ? 16'd0 : out_index_reg + 16'd1;
     end
 
     // Disabled: forget the ring, but keep counting data still in flight

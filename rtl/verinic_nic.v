@@ -97,6 +97,9 @@ module verinic_nic #(
 );
 
 wire dev_rst;   // hard reset or CTRL.RST
+wire bus_quiesce;  // CTRL.RST written: the host bus drains before the reset
+wire bus_idle;
+wire tx_in_frame;  // a frame is being handed to the MAC (verinic_dma_err)
 
 // ---------------------------------------------------------------------------
 // Registers and interrupts
@@ -142,6 +145,8 @@ wire [3:0]  tx_wb_count, tx_wb_frames;
 wire        tx_wb_ide;
 wire        txqe;
 wire        rxdmt0;
+wire [31:0] dma_err_status;
+wire        dma_err_event;
 
 verinic_nic_regs regs_inst (
     .clk(clk),
@@ -164,6 +169,8 @@ verinic_nic_regs regs_inst (
     .s_axil_rvalid(s_axil_rvalid),
     .s_axil_rready(s_axil_rready),
     .soft_rst(dev_rst),
+    .quiesce(bus_quiesce),
+    .bus_idle(bus_idle),
     .reg_wr(reg_wr),
     .reg_wr_addr(reg_wr_addr),
     .reg_wr_data(reg_wr_data),
@@ -206,7 +213,8 @@ verinic_nic_regs regs_inst (
     .stat_axi_r_valid(rd_r_valid),
     .stat_axi_r_resp(rd_r_resp),
     .stat_axi_b_valid(wr_b_valid),
-    .stat_axi_b_resp(wr_b_resp)
+    .stat_axi_b_resp(wr_b_resp),
+    .stat_dma_err(dma_err_status)
 );
 
 verinic_nic_irq irq_inst (
@@ -232,6 +240,7 @@ verinic_nic_irq irq_inst (
     .ev_txqe(txqe),
     .ev_rxdmt0(rxdmt0),
     .ev_rxo(fifo_drop),
+    .ev_dmaerr(dma_err_event),
     .irq(irq)
 );
 
@@ -243,6 +252,7 @@ wire        mac_rx_tvalid, mac_rx_tlast, mac_rx_tuser;
 wire [63:0] mac_tx_tdata;
 wire [7:0]  mac_tx_tkeep;
 wire        mac_tx_tvalid, mac_tx_tready, mac_tx_tlast;
+wire        mac_tx_gated_tvalid, mac_tx_gated_tready;
 
 verinic_mac_rx mac_rx_inst (
     .clk(clk),
@@ -270,8 +280,8 @@ verinic_mac_tx mac_tx_inst (
     .rst(dev_rst),
     .s_axis_tdata(mac_tx_tdata),
     .s_axis_tkeep(mac_tx_tkeep),
-    .s_axis_tvalid(mac_tx_tvalid),
-    .s_axis_tready(mac_tx_tready),
+    .s_axis_tvalid(mac_tx_gated_tvalid),
+    .s_axis_tready(mac_tx_gated_tready),
     .s_axis_tlast(mac_tx_tlast),
     .s_axis_tuser(1'b0),
     .xgmii_txd(xgmii_txd),
@@ -314,6 +324,27 @@ wire [2:0]       wr_w_ready;
 wire [2:0]       wr_b_valid;
 wire [1:0]       wr_b_resp;
 
+// Before a soft reset the bus drains: no new burst is granted while
+// quiescing, and the reset waits until every burst on the bus has its last
+// R beat or its B (a write's B comes after all its W beats). Counted on the
+// master port, reset by the hard reset only.
+wire [2:0] rd_ar_ready_arb, wr_aw_ready_arb;
+assign rd_ar_ready = rd_ar_ready_arb & {3{!bus_quiesce}};
+assign wr_aw_ready = wr_aw_ready_arb & {3{!bus_quiesce}};
+reg [8:0] bus_reads_reg, bus_writes_reg;
+always @(posedge clk) begin
+    bus_reads_reg <= bus_reads_reg + {8'd0, m_axi_arvalid && m_axi_arready}
+                                   - {8'd0, m_axi_rvalid && m_axi_rready && m_axi_rlast};
+    bus_writes_reg <= bus_writes_reg + {8'd0, m_axi_awvalid && m_axi_awready}
+                                     - {8'd0, m_axi_bvalid && m_axi_bready};
+    if (rst) begin
+        bus_reads_reg <= 9'd0;
+        bus_writes_reg <= 9'd0;
+    end
+end
+assign bus_idle = bus_reads_reg == 9'd0 && bus_writes_reg == 9'd0 && !m_axi_arvalid && !m_axi_awvalid
+                  && !m_axi_wvalid && !tx_in_frame;
+
 // Response codes go to VN_AXIERR (verinic_nic_regs); RLAST is not needed
 /* verilator lint_off UNUSEDSIGNAL */
 wire unused_last = rd_r_last;
@@ -324,8 +355,8 @@ verinic_axi_rd_arb #(.CLIENTS(3)) rd_arb_inst (
     .rst(dev_rst),
     .s_ar_addr(rd_ar_addr),
     .s_ar_len(rd_ar_len),
-    .s_ar_valid(rd_ar_valid),
-    .s_ar_ready(rd_ar_ready),
+    .s_ar_valid(rd_ar_valid & {3{!bus_quiesce}}),
+    .s_ar_ready(rd_ar_ready_arb),
     .s_r_data(rd_r_data),
     .s_r_resp(rd_r_resp),
     .s_r_last(rd_r_last),
@@ -350,8 +381,8 @@ verinic_axi_wr_arb #(.CLIENTS(3)) wr_arb_inst (
     .rst(dev_rst),
     .s_aw_addr(wr_aw_addr),
     .s_aw_len(wr_aw_len),
-    .s_aw_valid(wr_aw_valid),
-    .s_aw_ready(wr_aw_ready),
+    .s_aw_valid(wr_aw_valid & {3{!bus_quiesce}}),
+    .s_aw_ready(wr_aw_ready_arb),
     .s_w_data(wr_w_data),
     .s_w_strb(wr_w_strb),
     .s_w_last(wr_w_last),
@@ -375,6 +406,30 @@ verinic_axi_wr_arb #(.CLIENTS(3)) wr_arb_inst (
     .m_axi_bresp(m_axi_bresp),
     .m_axi_bvalid(m_axi_bvalid),
     .m_axi_bready(m_axi_bready)
+);
+
+// ---------------------------------------------------------------------------
+// DMA and bus errors: per-kind status, ICR cause, the affected path halted
+wire rx_halt, tx_halt;
+
+verinic_dma_err dma_err_inst (
+    .clk(clk),
+    .rst(dev_rst),
+    .r_valid(rd_r_valid),
+    .r_err(rd_r_resp[1]),
+    .b_valid(wr_b_valid),
+    .b_err(wr_b_resp[1]),
+    .s_tx_tvalid(mac_tx_tvalid),
+    .s_tx_tready(mac_tx_tready),
+    .s_tx_tlast(mac_tx_tlast),
+    .m_tx_tvalid(mac_tx_gated_tvalid),
+    .m_tx_tready(mac_tx_gated_tready),
+    .quiesce(bus_quiesce),
+    .tx_in_frame(tx_in_frame),
+    .rx_halt(rx_halt),
+    .tx_halt(tx_halt),
+    .status(dma_err_status),
+    .event_err(dma_err_event)
 );
 
 // ---------------------------------------------------------------------------
@@ -442,7 +497,7 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) rx_fetch_inst (
     .m_desc(rx_desc),
     .m_index(rx_desc_index),
     .m_valid(rx_desc_valid),
-    .m_ready(rx_desc_ready),
+    .m_ready(rx_desc_ready && !rx_halt),
     .status_ring_empty(rx_ring_empty)
 );
 
@@ -470,7 +525,7 @@ verinic_rx_dma rx_dma_inst (
     .s_data_ready(rx_fifo_ready),
     .desc_addr(rx_desc[`RXD_ADDR]),
     .desc_index(rx_desc_index),
-    .desc_valid(rx_desc_valid),
+    .desc_valid(rx_desc_valid && !rx_halt),
     .desc_ready(rx_desc_ready),
     .ring_empty(rx_ring_empty),
     .aw_addr(wr_aw_addr[WR_RX_DATA*64 +: 64]),
@@ -486,7 +541,7 @@ verinic_rx_dma rx_dma_inst (
     .wb_image(rx_wb_image),
     .wb_index(rx_wb_index),
     .wb_valid(rx_wb_valid),
-    .wb_ready(rx_wb_ready),
+    .wb_ready(rx_wb_ready && !rx_halt),
     .stat_rnbc(rx_no_buffer)
 );
 
@@ -501,7 +556,7 @@ verinic_desc_wb #(.EOP_BIT(`RXD_STA_EOP)) rx_wb_inst (
     .cfg_ring_size(cfg_rx_ring_size),
     .s_image(rx_wb_image),
     .s_index(rx_wb_index),
-    .s_valid(rx_wb_valid),
+    .s_valid(rx_wb_valid && !rx_halt),
     .s_ready(rx_wb_ready),
     .aw_addr(wr_aw_addr[WR_RX_WB*64 +: 64]),
     .aw_len(wr_aw_len[WR_RX_WB*8 +: 8]),
@@ -559,7 +614,7 @@ verinic_desc_fetch #(.CACHE_LOG2(DESC_CACHE_LOG2)) tx_fetch_inst (
     .m_desc(tx_desc),
     .m_index(tx_desc_index),
     .m_valid(tx_desc_valid),
-    .m_ready(tx_desc_ready),
+    .m_ready(tx_desc_ready && !tx_halt),
     .status_ring_empty(tx_ring_empty)
 );
 
@@ -581,7 +636,7 @@ verinic_tx_dma #(.FIFO_LOG2(TX_FIFO_LOG2)) tx_dma_inst (
     .cfg_tail(cfg_tx_tail),
     .desc(tx_desc),
     .desc_index(tx_desc_index),
-    .desc_valid(tx_desc_valid),
+    .desc_valid(tx_desc_valid && !tx_halt),
     .desc_ready(tx_desc_ready),
     .ar_addr(rd_ar_addr[RD_TX_DATA*64 +: 64]),
     .ar_len(rd_ar_len[RD_TX_DATA*8 +: 8]),
@@ -610,7 +665,7 @@ verinic_desc_wb #(.EOP_BIT(`TXD_CMD_EOP), .FLAG_BIT(`TXD_CMD_IDE)) tx_wb_inst (
     .cfg_ring_size(cfg_tx_ring_size),
     .s_image(tx_wb_image),
     .s_index(tx_wb_index),
-    .s_valid(tx_wb_valid),
+    .s_valid(tx_wb_valid && !tx_halt),
     .s_ready(tx_wb_ready),
     .aw_addr(wr_aw_addr[WR_TX_WB*64 +: 64]),
     .aw_len(wr_aw_len[WR_TX_WB*8 +: 8]),

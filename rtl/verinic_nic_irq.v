@@ -43,6 +43,7 @@ module verinic_nic_irq (
     input  wire        ev_txqe,
     input  wire        ev_rxdmt0,
     input  wire        ev_rxo,
+    input  wire        ev_dmaerr,       // a DMA transfer got SLVERR/DECERR (verinic_dma_err)
 
     output wire        irq
 );
@@ -57,7 +58,8 @@ localparam [31:0] ICR_TXQE   = 32'h0000_0002;
 localparam [31:0] ICR_RXDMT0 = 32'h0000_0010;
 localparam [31:0] ICR_RXO    = 32'h0000_0040;
 localparam [31:0] ICR_RXT0   = 32'h0000_0080;
-localparam [31:0] ICR_ALL    = 32'h0000_00D7;   // the causes above and LSC (2)
+localparam [31:0] ICR_DMAERR = 32'h0040_0000;   // verinic: bit 22, DMA or bus error
+localparam [31:0] ICR_ALL    = 32'h0040_00D7;   // the causes above and LSC (2)
 
 localparam [7:0] CYCLES_PER_DELAY_UNIT = 8'd160;  // 1.024 us
 localparam [7:0] CYCLES_PER_ITR_UNIT = 8'd40;     // 256 ns
@@ -101,6 +103,7 @@ wire [31:0] cause_set = (rx_fire ? ICR_RXT0 : 32'd0)
                       | (ev_txqe ? ICR_TXQE : 32'd0)
                       | (ev_rxdmt0 ? ICR_RXDMT0 : 32'd0)
                       | (ev_rxo ? ICR_RXO : 32'd0)
+                      | (ev_dmaerr ? ICR_DMAERR : 32'd0)
                       | ((reg_wr && reg_wr_addr == REG_ICS) ? reg_wr_data & ICR_ALL : 32'd0);
 wire [31:0] cause_clear = (icr_rd ? icr_reg : 32'd0)
                         | ((reg_wr && reg_wr_addr == REG_ICR) ? reg_wr_data : 32'd0);

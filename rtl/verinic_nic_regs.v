@@ -11,7 +11,13 @@
 //
 // CTRL.RST starts a soft reset of the whole device (this register file
 // included, the bus handshake excepted) for SOFT_RESET_CYCLES; CTRL reads RST
-// as 1 until it is over.
+// as 1 until it is over. First the host memory bus drains (quiesce: no new
+// burst starts; those on the bus complete, their W data included; no new TX
+// frame starts and one being sent is finished), so no read data or write
+// response of a burst from before the reset can reach the device after it,
+// no write burst is left without its data and no frame is cut on the wire.
+// The reset starts after 32 idle cycles in a row (the MAC's last frame has
+// left by then).
 //
 // Bus side: AW and W are taken independently, a write is done when both are
 // held, and B follows; a read answers on the cycle after AR. Every ready and
@@ -46,6 +52,8 @@ module verinic_nic_regs #(
     input  wire        s_axil_rready,
 
     output wire        soft_rst,
+    output wire        quiesce,          // CTRL.RST: no new DMA bursts until the reset
+    input  wire        bus_idle,         // no DMA burst outstanding on the host bus
 
     // Register access seen by verinic_nic_irq
     output reg         reg_wr,
@@ -97,7 +105,9 @@ module verinic_nic_regs #(
     input  wire [2:0]  stat_axi_r_valid,
     input  wire [1:0]  stat_axi_r_resp,
     input  wire [2:0]  stat_axi_b_valid,
-    input  wire [1:0]  stat_axi_b_resp
+    input  wire [1:0]  stat_axi_b_resp,
+    // VN_DMAERR: the DMA error kinds seen and their count (verinic_dma_err)
+    input  wire [31:0] stat_dma_err
 );
 
 // Register map: must match host-driver/src/regs.rs
@@ -142,6 +152,7 @@ localparam [15:0] REG_VN_TXFRAMES = 16'hF004;
 localparam [15:0] REG_VN_ID       = 16'hF010;
 localparam [15:0] REG_VN_TXCSUMERR = 16'hF020;
 localparam [15:0] REG_VN_AXIERR   = 16'hF024;
+localparam [15:0] REG_VN_DMAERR   = 16'hF028;
 
 localparam [31:0] VN_ID_VALUE = 32'h564E4943;   // "VNIC"
 localparam        CTRL_RST_BIT = 26;
@@ -165,6 +176,8 @@ wire do_read = s_axil_arvalid && !rvalid_reg;
 
 // ---------------------------------------------------------------------------
 reg [7:0]  soft_rst_count_reg;
+reg        drain_reg;
+reg [4:0]  idle_count_reg;   // cycles the device has been idle while draining
 reg [31:0] ctrl_reg;
 reg [31:0] rctl_reg;
 reg [31:0] tctl_reg;
@@ -195,6 +208,7 @@ reg [63:0] gorc_reg, gotc_reg;
 
 wire internal_rst = rst || soft_rst_count_reg != 8'd0;
 assign soft_rst = internal_rst;
+assign quiesce = drain_reg;
 
 // The read mux: a function called when a read is taken, so that the Verilated
 // model does not evaluate it on every edge (it depends on the s_axil_araddr
@@ -203,7 +217,7 @@ function [31:0] read_value;
     input [15:0] addr;
     begin
         case (addr & 16'hFFFC)
-            REG_CTRL:        read_value = ctrl_reg | (internal_rst ? (32'd1 << CTRL_RST_BIT) : 32'd0);
+            REG_CTRL:        read_value = ctrl_reg | ((internal_rst || drain_reg) ? (32'd1 << CTRL_RST_BIT) : 32'd0);
             REG_STATUS:      read_value = STATUS_VALUE;
             REG_ICR:         read_value = icr_value;
             REG_ITR:         read_value = itr_reg;
@@ -242,6 +256,7 @@ function [31:0] read_value;
             REG_VN_ID:       read_value = VN_ID_VALUE;
             REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
             REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
+            REG_VN_DMAERR:   read_value = stat_dma_err;
             default:         read_value = 32'd0;
         endcase
     end
@@ -287,12 +302,18 @@ always @(posedge clk) begin
     if (soft_rst_count_reg != 8'd0) begin
         soft_rst_count_reg <= soft_rst_count_reg - 8'd1;
     end
+    // Idle for 32 cycles in a row: the MAC has sent the end of its last frame
+    idle_count_reg <= (drain_reg && bus_idle) ? idle_count_reg + 5'd1 : 5'd0;
+    if (drain_reg && bus_idle && idle_count_reg == 5'd31) begin
+        drain_reg <= 1'b0;
+        soft_rst_count_reg <= SOFT_RESET_CYCLES[7:0];
+    end
 
     if (write_en) begin
         case (aw_addr_reg)
             REG_CTRL: begin
                 ctrl_reg <= w_data_reg & ~(32'd1 << CTRL_RST_BIT);
-                if (w_data_reg[CTRL_RST_BIT]) soft_rst_count_reg <= SOFT_RESET_CYCLES[7:0];
+                if (w_data_reg[CTRL_RST_BIT]) drain_reg <= 1'b1;
             end
             REG_ITR:         itr_reg <= {16'd0, w_data_reg[15:0]};
             REG_RCTL:        rctl_reg <= w_data_reg;
@@ -399,6 +420,8 @@ always @(posedge clk) begin
         bvalid_reg <= 1'b0;
         rvalid_reg <= 1'b0;
         soft_rst_count_reg <= 8'd0;
+        drain_reg <= 1'b0;
+        idle_count_reg <= 5'd0;
         reg_wr <= 1'b0;
         icr_rd <= 1'b0;
         rdtr_fpd <= 1'b0;

@@ -27,7 +27,8 @@ use crate::Platform;
 /// RXO, so that overruns are seen as they happen rather than only in MPC.
 /// TXQE is left out: TXDW already reports every completion that matters
 /// (RS is set on every frame), and TXQE would add an interrupt per burst.
-pub const IMS_ENABLED: u32 = icr::RXT0 | icr::RXO | icr::RXDMT0 | icr::TXDW | icr::LSC;
+/// DMAERR (verinic's DMA error cause) is added: it starts the reset task.
+pub const IMS_ENABLED: u32 = icr::RXT0 | icr::RXO | icr::RXDMT0 | icr::TXDW | icr::LSC | icr::DMAERR;
 
 /// Value written to IMC to mask everything: all ones, as e1000 writes `~0`.
 /// The device must ignore bits it does not implement.
@@ -83,6 +84,8 @@ pub struct Driver {
     pub(crate) moderation: Moderation,
     pub(crate) backlog: Backlog,
     link_up: bool,
+    /// VN_DMAERR as read by the last DMA error's reset task.
+    pub(crate) last_dma_error: u32,
 }
 
 impl Driver {
@@ -164,6 +167,7 @@ impl Driver {
             moderation,
             backlog: Backlog::default(),
             link_up,
+            last_dma_error: 0,
         })
     }
 
@@ -201,6 +205,9 @@ impl Driver {
         }
         if causes & icr::LSC != 0 {
             self.link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
+        }
+        if causes & icr::DMAERR != 0 {
+            return self.dma_error(p, causes);
         }
         let outcome = if self.cfg.napi {
             self.napi_scheduled = true;
@@ -353,7 +360,7 @@ impl Driver {
 }
 
 /// Sets CTRL.RST and waits, bounded, for the device to clear it.
-fn reset<P: Platform + ?Sized>(p: &mut P, costs: &CpuCosts) -> Result<(), DriverError> {
+pub(crate) fn reset<P: Platform + ?Sized>(p: &mut P, costs: &CpuCosts) -> Result<(), DriverError> {
     costs.write_reg(p, regs::CTRL, regs::CTRL_RST);
     let start = p.now_ns();
     for _ in 0..RESET_MAX_POLLS {
@@ -366,7 +373,7 @@ fn reset<P: Platform + ?Sized>(p: &mut P, costs: &CpuCosts) -> Result<(), Driver
 }
 
 /// Base (low, high), length in bytes, head = 0, tail = 0.
-fn program_ring<P: Platform + ?Sized>(p: &mut P, costs: &CpuCosts, r: [u32; 5], base: u64, n: usize) {
+pub(crate) fn program_ring<P: Platform + ?Sized>(p: &mut P, costs: &CpuCosts, r: [u32; 5], base: u64, n: usize) {
     let [bal, bah, len, head, tail] = r;
     costs.write_reg(p, bal, base as u32);
     costs.write_reg(p, bah, (base >> 32) as u32);

@@ -42,6 +42,7 @@ pub mod moderation;
 pub mod napi;
 pub mod platform;
 pub mod pool;
+pub mod recover;
 pub mod regs;
 mod ring;
 mod rx;

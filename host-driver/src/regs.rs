@@ -108,6 +108,31 @@ pub const AXIERR_R_DECERR: u32 = 1 << 17;
 pub const AXIERR_B_SLVERR: u32 = 1 << 18;
 /// VN_AXIERR: a write (B) response was DECERR.
 pub const AXIERR_B_DECERR: u32 = 1 << 19;
+/// verinic extension: DMA and bus errors (docs/nic.md, "DMA and bus
+/// errors"). Bits 5:0, sticky until reset, the kinds of transfer that got
+/// SLVERR or DECERR ([`dmaerr`]); bits 31:16 the error responses since reset
+/// (saturating). Not cleared by reading: the affected path stays halted
+/// until CTRL.RST.
+pub const VN_DMAERR: u32 = 0xF028;
+/// VN_DMAERR: its kind bits.
+pub mod dmaerr {
+    /// RX descriptor fetch (read).
+    pub const RX_FETCH: u32 = 1 << 0;
+    /// RX packet write.
+    pub const RX_DATA: u32 = 1 << 1;
+    /// RX descriptor write-back.
+    pub const RX_WB: u32 = 1 << 2;
+    /// TX descriptor fetch (read).
+    pub const TX_FETCH: u32 = 1 << 3;
+    /// TX packet read.
+    pub const TX_DATA: u32 = 1 << 4;
+    /// TX descriptor write-back.
+    pub const TX_WB: u32 = 1 << 5;
+    /// The error responses since reset (bits 31:16), shifted down.
+    pub fn count(v: u32) -> u32 {
+        v >> 16
+    }
+}
 /// "VNIC" in ASCII: the value of [`VN_ID`].
 pub const VN_ID_VALUE: u32 = 0x564E_4943;
 
@@ -156,8 +181,12 @@ pub mod icr {
     pub const RXO: u32 = 1 << 6;
     /// RX timer: a frame was written back and the RX delay expired.
     pub const RXT0: u32 = 1 << 7;
+    /// verinic: a DMA transfer was answered SLVERR or DECERR and the
+    /// affected path halted (VN_DMAERR says which); bit 22, reserved in the
+    /// 8254x's ICR.
+    pub const DMAERR: u32 = 1 << 22;
     /// Every cause verinic implements.
-    pub const ALL: u32 = TXDW | TXQE | LSC | RXDMT0 | RXO | RXT0;
+    pub const ALL: u32 = TXDW | TXQE | LSC | RXDMT0 | RXO | RXT0 | DMAERR;
 }
 
 /// Every register with its name, for tests, traces and dumps.
@@ -203,6 +232,7 @@ pub const ALL: &[(&str, u32)] = &[
     ("VN_ID", VN_ID),
     ("VN_TXCSUMERR", VN_TXCSUMERR),
     ("VN_AXIERR", VN_AXIERR),
+    ("VN_DMAERR", VN_DMAERR),
 ];
 
 /// The name of the register at `offset`, if it is one.

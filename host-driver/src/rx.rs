@@ -285,3 +285,32 @@ fn finish_frame<P: Platform + ?Sized>(
     let stack_ns = sink.receive(pkt);
     spend(p, costs.per_rx_deliver + stack_ns);
 }
+
+impl RxRing {
+    /// After a device reset: every buffer on the ring goes back to the pool,
+    /// a half-assembled frame is dropped, the descriptors are zeroed and both
+    /// indices return to 0 (e1000_clean_rx_ring). Writes no register.
+    pub(crate) fn reset_ring<P: Platform + ?Sized>(&mut self, p: &mut P) {
+        for slot in &mut self.bufs {
+            if let Some(buf) = slot.take() {
+                let freed = self.pool.free(buf);
+                debug_assert!(freed.is_ok(), "rx buffer {buf:#x}: {freed:?}");
+            }
+        }
+        self.partial = None;
+        p.dma_write(self.ring.base, &vec![0u8; self.ring.n * DESC_LEN]);
+        self.ring.next_to_clean = 0;
+        self.ring.next_to_use = 0;
+    }
+
+    /// Buffers (free in the pool, on the ring): their sum is the pool's capacity.
+    pub(crate) fn census(&self) -> (usize, usize, usize) {
+        (self.pool.available(), self.bufs.iter().flatten().count(), self.pool.capacity())
+    }
+
+    /// The DMA memory it holds: (descriptor ring, buffer pool), each (bus address, bytes).
+    pub(crate) fn regions(&self) -> [(u64, u64); 2] {
+        let pool = (self.pool.base(), (self.pool.capacity() * self.pool.buf_len()) as u64);
+        [(self.ring.base, (self.ring.n * DESC_LEN) as u64), pool]
+    }
+}

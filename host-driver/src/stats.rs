@@ -137,6 +137,17 @@ counters! {
     itr_changes,
     /// The dynamic ITR rate in force, interrupts/s (a gauge; 0 with itr_mode static).
     itr_rate,
+    /// Device resets after start-up (e1000's reset_task: a DMA error, or
+    /// [`crate::Driver::reset_device`] called).
+    reset_count,
+    /// Interrupts with DMAERR (a DMA transfer failed, VN_DMAERR) among their causes.
+    dma_errors,
+    /// Received frames lost in a reset: taken by the device (GPRC, less MPC)
+    /// but never handed to the driver, or half taken off the ring.
+    rx_reset_lost,
+    /// Transmit frames queued but not completed when the device was reset:
+    /// their buffers were freed without DD.
+    tx_reset_dropped,
 }
 
 /// Reads every clear-on-read statistics register once and adds it to `s`.

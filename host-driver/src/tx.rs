@@ -286,3 +286,44 @@ impl TxRing {
         cleaned
     }
 }
+
+impl TxRing {
+    /// After a device reset: every frame queued and not completed is dropped
+    /// (its buffers go back to the pool), the descriptors are zeroed, both
+    /// indices return to 0 and the queue runs (e1000_clean_tx_ring). Returns
+    /// the frames dropped. Writes no register.
+    pub(crate) fn reset_ring<P: Platform + ?Sized>(&mut self, p: &mut P) -> u64 {
+        let mut frames = 0;
+        let mut i = self.ring.next_to_clean;
+        while i != self.ring.next_to_use {
+            if self.slots[i].eop.is_some() {
+                frames += 1;
+            }
+            i = self.ring.next(i);
+        }
+        for slot in &mut self.slots {
+            if let Some(buf) = slot.buf.take() {
+                let freed = self.pool.free(buf);
+                debug_assert!(freed.is_ok(), "tx buffer {buf:#x}: {freed:?}");
+            }
+            *slot = Slot::default();
+        }
+        p.dma_write(self.ring.base, &vec![0u8; self.ring.n * DESC_LEN]);
+        self.ring.next_to_clean = 0;
+        self.ring.next_to_use = 0;
+        self.stopped = false;
+        self.tail_pending = false;
+        frames
+    }
+
+    /// Buffers (free in the pool, held by queued descriptors, the pool's capacity).
+    pub(crate) fn census(&self) -> (usize, usize, usize) {
+        (self.pool.available(), self.slots.iter().filter(|s| s.buf.is_some()).count(), self.pool.capacity())
+    }
+
+    /// The DMA memory it holds: (descriptor ring, buffer pool), each (bus address, bytes).
+    pub(crate) fn regions(&self) -> [(u64, u64); 2] {
+        let pool = (self.pool.base(), (self.pool.capacity() * self.pool.buf_len()) as u64);
+        [(self.ring.base, (self.ring.n * DESC_LEN) as u64), pool]
+    }
+}

@@ -376,7 +376,24 @@ pub struct MemorySpec {
     pub write_latency_ns: u64,
     /// Reads outstanding at once, at most. 1..=256. Default 32.
     pub max_reads_in_flight: usize,
+    /// Injected bus errors: the fraction of DMA bursts of `error_kinds` that
+    /// host memory answers with `error_resp` instead of OKAY, 0..=1 (drawn
+    /// from the scenario's seed). Default 0 (none). See docs/nic.md, "DMA
+    /// and bus errors".
+    pub error_rate: f64,
+    /// Which transfers `error_rate` hits: any of `"desc_fetch"`,
+    /// `"desc_writeback"`, `"packet_read"`, `"packet_write"` (RX and TX
+    /// alike). Default all four.
+    pub error_kinds: Vec<String>,
+    /// `"slverr"` or `"decerr"`. Default `"slverr"`.
+    pub error_resp: String,
 }
+
+/// The `[memory] error_kinds` names, with the AXI IDs they stand for: (name,
+/// read IDs, write IDs) as bit masks (rtl/verinic_nic.v: ARID 0 RX and 1 TX
+/// descriptor fetch, 2 TX data; AWID 0 RX data, 1 RX and 2 TX write-back).
+pub const ERROR_KINDS: [(&str, u8, u8); 4] =
+    [("desc_fetch", 0b011, 0), ("desc_writeback", 0, 0b110), ("packet_read", 0b100, 0), ("packet_write", 0, 0b001)];
 
 impl Default for MemorySpec {
     fn default() -> Self {
@@ -385,6 +402,9 @@ impl Default for MemorySpec {
             read_latency_ns: m.read_latency_ns,
             write_latency_ns: m.write_latency_ns,
             max_reads_in_flight: m.max_reads_in_flight,
+            error_rate: 0.0,
+            error_kinds: ERROR_KINDS.iter().map(|(k, _, _)| k.to_string()).collect(),
+            error_resp: "slverr".into(),
         }
     }
 }
@@ -692,6 +712,18 @@ impl Scenario {
         check_u64("memory.read_latency_ns", m.read_latency_ns, 0, MAX_MEMORY_LATENCY_NS)?;
         check_u64("memory.write_latency_ns", m.write_latency_ns, 0, MAX_MEMORY_LATENCY_NS)?;
         check_u64("memory.max_reads_in_flight", m.max_reads_in_flight as u64, 1, MAX_READS_IN_FLIGHT as u64)?;
+        if !(m.error_rate >= 0.0 && m.error_rate <= 1.0) {
+            return Err(invalid("memory.error_rate", m.error_rate, "0..=1 (fraction of DMA bursts; 0 = none)"));
+        }
+        let names: Vec<&str> = ERROR_KINDS.iter().map(|(k, _, _)| *k).collect();
+        for k in &m.error_kinds {
+            if !names.contains(&k.as_str()) {
+                return Err(invalid("memory.error_kinds", format!("{k:?}"), format!("some of {names:?}")));
+            }
+        }
+        if !["slverr", "decerr"].contains(&m.error_resp.as_str()) {
+            return Err(invalid("memory.error_resp", format!("{:?}", m.error_resp), "\"slverr\" or \"decerr\""));
+        }
 
         self.validate_pcap()?;
 
@@ -777,6 +809,14 @@ impl Scenario {
         }
     }
 
+    /// The AXI (read, write) IDs `[memory] error_kinds` selects, as bit masks.
+    fn error_ids(&self) -> (u8, u8) {
+        ERROR_KINDS
+            .iter()
+            .filter(|(k, _, _)| self.memory.error_kinds.iter().any(|e| e == k))
+            .fold((0, 0), |(r, w), (_, kr, kw)| (r | kr, w | kw))
+    }
+
     /// The NIC's host models from `[memory]` and `[mmio]` (no trace).
     pub fn nic_config(&self) -> NicConfig {
         NicConfig {
@@ -784,6 +824,15 @@ impl Scenario {
                 read_latency_ns: self.memory.read_latency_ns,
                 write_latency_ns: self.memory.write_latency_ns,
                 max_reads_in_flight: self.memory.max_reads_in_flight,
+                error_rate_ppm: (self.memory.error_rate.clamp(0.0, 1.0) * 1e6).round() as u32,
+                error_read_ids: self.error_ids().0,
+                error_write_ids: self.error_ids().1,
+                error_resp: if self.memory.error_resp == "decerr" {
+                    verinic_sim::bus::axi::resp::DECERR
+                } else {
+                    verinic_sim::bus::axi::resp::SLVERR
+                },
+                error_seed: self.seed ^ 0xD3A0_E44E,
                 ..MemoryConfig::default()
             },
             mmio: AxilConfig {

@@ -22,6 +22,13 @@
 //! outside a beat's lanes, a valid dropped or changed before its ready) that
 //! is counted in [`MemoryStats::protocol_errors`] as well.
 //!
+//! Errors can also be injected ([`ErrorRule`], [`MemoryConfig::error_rate_ppm`]):
+//! a burst chosen by address range, direction and AXI ID, or at a seeded
+//! rate, is answered SLVERR or DECERR as if the path had failed (read data
+//! zero, write data dropped), so a DUT's handling of bus errors can be
+//! tested. Injected errors are counted in [`MemoryStats::injected`] as well
+//! as in `slverr` / `decerr`.
+//!
 //! A read beat's data is taken from memory at the edge before the beat is
 //! first offered, and held until taken: the host may write memory at any
 //! time between clocks, and a beat on the bus must not change.
@@ -56,6 +63,50 @@ pub struct MemoryConfig {
     /// W beats buffered ahead of their AW or of being applied. At least 256
     /// (one longest burst), so a burst can always complete. Default 512.
     pub write_buffer_beats: usize,
+    /// Injected errors: bursts answered with an error response, per million
+    /// bursts of the kinds [`MemoryConfig::error_read_ids`] and
+    /// [`MemoryConfig::error_write_ids`] select. Default 0 (none).
+    pub error_rate_ppm: u32,
+    /// AXI read IDs (bit n = ARID n, IDs 0..7) the error rate applies to. Default all.
+    pub error_read_ids: u8,
+    /// AXI write IDs (bit n = AWID n) the error rate applies to. Default all.
+    pub error_write_ids: u8,
+    /// Response of the rate's injected errors: [`resp::SLVERR`] or [`resp::DECERR`]. Default SLVERR.
+    pub error_resp: u8,
+    /// Seed of the rate's draws. Default 1.
+    pub error_seed: u64,
+}
+
+/// An injected error: bursts overlapping `[start, end)` in the selected
+/// direction and IDs get `resp` instead of OKAY, `hits` times (then the rule
+/// is spent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorRule {
+    /// First byte of the range.
+    pub start: u64,
+    /// One past its last byte.
+    pub end: u64,
+    /// Reads are hit.
+    pub reads: bool,
+    /// Writes are hit.
+    pub writes: bool,
+    /// IDs hit (bit n = ID n); `0xFF` all.
+    pub ids: u8,
+    /// [`resp::SLVERR`] or [`resp::DECERR`].
+    pub resp: u8,
+    /// Bursts still to hit; `u64::MAX` for ever.
+    pub hits: u64,
+}
+
+impl ErrorRule {
+    /// Whether a burst `id` at `[addr, addr + len)` in direction `write` is hit.
+    fn matches(&self, write: bool, id: u8, addr: u64, len: u64) -> bool {
+        self.hits > 0
+            && if write { self.writes } else { self.reads }
+            && (id >= 8 || self.ids & (1 << id) != 0)
+            && addr < self.end
+            && addr.saturating_add(len) > self.start
+    }
 }
 
 impl Default for MemoryConfig {
@@ -68,6 +119,11 @@ impl Default for MemoryConfig {
             bytes_per_cycle: DATA_BYTES as u32,
             clock_period_ps: 6400,
             write_buffer_beats: 512,
+            error_rate_ppm: 0,
+            error_read_ids: 0xFF,
+            error_write_ids: 0xFF,
+            error_resp: resp::SLVERR,
+            error_seed: 1,
         }
     }
 }
@@ -101,6 +157,12 @@ impl MemoryConfig {
         if self.write_buffer_beats < 256 {
             return fail("write_buffer_beats", "at least 256 (one longest burst)");
         }
+        if self.error_rate_ppm > 1_000_000 {
+            return fail("error_rate_ppm", "at most 1,000,000 (every burst)");
+        }
+        if self.error_resp != resp::SLVERR && self.error_resp != resp::DECERR {
+            return fail("error_resp", "SLVERR (2) or DECERR (3)");
+        }
         Ok(())
     }
 }
@@ -124,6 +186,8 @@ pub struct MemoryStats {
     pub slverr: u64,
     /// AXI rule violations by the master (see the module docs).
     pub protocol_errors: u64,
+    /// Bursts answered with an injected error (also in `slverr` / `decerr`).
+    pub injected: u64,
     /// Most reads in flight at once.
     pub max_reads_in_flight: usize,
     /// Most writes in flight at once.
@@ -200,6 +264,10 @@ pub struct AxiMemory {
     out: AxiSlaveOut,
     cycle: u64,
     stats: MemoryStats,
+    /// Injected-error rules in force.
+    rules: Vec<ErrorRule>,
+    /// State of the error rate's draws (splitmix64).
+    error_rng: u64,
 }
 
 impl AxiMemory {
@@ -229,6 +297,8 @@ impl AxiMemory {
             out: AxiSlaveOut::default(),
             cycle: 0,
             stats: MemoryStats::default(),
+            rules: Vec::new(),
+            error_rng: config.error_seed,
             config,
         };
         m.stage(false);
@@ -248,6 +318,22 @@ impl AxiMemory {
     /// The configuration in force.
     pub fn config(&self) -> &MemoryConfig {
         &self.config
+    }
+
+    /// Adds an injected-error rule (see [`ErrorRule`]); it applies to bursts
+    /// accepted from the next edge on.
+    pub fn add_error_rule(&mut self, rule: ErrorRule) {
+        self.rules.push(rule);
+    }
+
+    /// Removes every injected-error rule (the rate stays).
+    pub fn clear_error_rules(&mut self) {
+        self.rules.clear();
+    }
+
+    /// Sets the injected error rate (per million bursts) at run time.
+    pub fn set_error_rate_ppm(&mut self, ppm: u32) {
+        self.config.error_rate_ppm = ppm.min(1_000_000);
     }
 
     /// Statistics so far.
@@ -352,9 +438,43 @@ impl AxiMemory {
         }
     }
 
+    /// An injected error for an OKAY burst, if a rule or the rate hits it.
+    fn inject(&mut self, write: bool, id: u8, burst: &Burst, code: u8) -> u8 {
+        if code != resp::OKAY {
+            return code;
+        }
+        let len = burst.bytes();
+        let mut injected = None;
+        if let Some(rule) = self.rules.iter_mut().find(|r| r.matches(write, id, burst.addr, len)) {
+            rule.hits = rule.hits.saturating_sub(u64::from(rule.hits != u64::MAX));
+            injected = Some(rule.resp);
+        } else if self.config.error_rate_ppm > 0 {
+            let ids = if write { self.config.error_write_ids } else { self.config.error_read_ids };
+            if id < 8 && ids & (1 << id) != 0 {
+                // splitmix64
+                self.error_rng = self.error_rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = self.error_rng;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^= z >> 31;
+                if z % 1_000_000 < u64::from(self.config.error_rate_ppm) {
+                    injected = Some(self.config.error_resp);
+                }
+            }
+        }
+        match injected {
+            Some(r) => {
+                self.stats.injected += 1;
+                r
+            }
+            None => code,
+        }
+    }
+
     fn accept_read(&mut self, m: &AxiMasterOut, edge: u64, trace: &mut Trace) {
         let burst = Burst::from_ar(m);
         let code = self.classify(&burst);
+        let code = self.inject(false, m.ar_id, &burst, code);
         self.count_resp(code);
         self.stats.reads += 1;
         self.reads.push_back(ReadJob { id: m.ar_id, burst, resp: code, sent: 0, ready_at: edge + self.read_latency });
@@ -387,6 +507,7 @@ impl AxiMemory {
                 self.stats.protocol_errors += 1;
                 code = resp::SLVERR;
             }
+            let code = self.inject(true, aw.id, &aw.burst, code);
             let mut written = 0u64;
             let mut stray_strobes = false;
             for n in 0..beats as u32 {

@@ -39,7 +39,7 @@ use std::fmt;
 pub use axi::{AxiMasterOut, AxiSlaveOut, AxilMasterOut, AxilSlaveOut};
 pub use axil_master::{AxilConfig, AxilMaster, AxilStats, ReadTicket};
 pub use check::{AxiChecker, AxilChecker, AxisChecker, Rule, Violation};
-pub use memory::{AxiMemory, MemoryConfig, MemoryStats};
+pub use memory::{AxiMemory, ErrorRule, MemoryConfig, MemoryStats};
 pub use sparse::{MemError, SparseMemory};
 
 /// A model configuration value that cannot work.

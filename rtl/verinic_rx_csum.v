@@ -105,6 +105,7 @@ reg [15:0] ip_hdr_end, l4_start, l4_len, l4_end, addr_start, addr_end;
 reg [31:0] raw_sum, ip_sum, l4_sum;
 reg [15:0] raw_folded, l4_folded, ip_folded;
 reg        ipv4, ipv6, tcp, udp, l4_long_enough, l4_checkable;
+reg [15:0] udp_csum;          // the UDP checksum field, this beat's bytes included
 // flags byte: bit 5 is MF (bits 7:6, reserved and DF, do not matter)
 /* verilator lint_off UNUSEDSIGNAL */
 reg [7:0]  frag_hi;
@@ -141,6 +142,7 @@ always @* begin
     result_errors = 8'd0;
     result_csum = 16'd0;
     frag_hi = 8'd0;
+    udp_csum = udp_csum_reg;
     if (s_axis_tvalid) begin
         beat_bytes = s_axis_tkeep[7] ? 4'd8 : s_axis_tkeep[6] ? 4'd7 :
                      s_axis_tkeep[5] ? 4'd6 : s_axis_tkeep[4] ? 4'd5 :
@@ -165,6 +167,10 @@ always @* begin
         addr_start = is_v6_layout ? l3 + 16'd8 : l3 + 16'd12;
         addr_end = is_v6_layout ? l3 + 16'd40 : l3 + 16'd20;
         frag_hi = byte_at(s_axis_tdata, offset_reg, l3 + 16'd6);
+        // The field may lie in this very beat (the frame's last one): take
+        // its bytes from the data, not from the register captured after it.
+        if (has_byte(offset_reg, l4_start + 16'd6)) udp_csum[15:8] = byte_at(s_axis_tdata, offset_reg, l4_start + 16'd6);
+        if (has_byte(offset_reg, l4_start + 16'd7)) udp_csum[7:0] = byte_at(s_axis_tdata, offset_reg, l4_start + 16'd7);
 
         raw_sum = raw_sum_reg + {12'd0, ones_sum8(s_axis_tdata, offset_reg, {8'd0, cfg_pcss}, frame_end)};
         ip_sum = ip_sum_reg + {12'd0, ones_sum8(s_axis_tdata, offset_reg, l3, ip_hdr_end)};
@@ -182,7 +188,7 @@ always @* begin
             udp = ip_proto_reg == 8'd17;
             l4_long_enough = tcp ? l4_len >= 16'd20 : l4_len >= 16'd8;
             // ip_frag_reg: MF or an offset
-            l4_checkable = (ipv4 && ip_frag_reg == 14'd0 && (tcp || (udp && udp_csum_reg != 16'd0))
+            l4_checkable = (ipv4 && ip_frag_reg == 14'd0 && (tcp || (udp && udp_csum != 16'd0))
                             && l4_long_enough)
                            || (ipv6 && (tcp || udp) && l4_long_enough);
             l4_folded = csum_fold(l4_sum + {24'd0, ip_proto_reg} + {16'd0, l4_len});
@@ -226,8 +232,7 @@ always @(posedge clk) begin
             if (has_byte(offset_reg, l3 + 16'd7)) ip_frag_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd7);
             if (has_byte(offset_reg, l3 + 16'd9)) ip_proto_reg <= byte_at(s_axis_tdata, offset_reg, l3 + 16'd9);
         end
-        if (has_byte(offset_reg, l4_start + 16'd6)) udp_csum_reg[15:8] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd6);
-        if (has_byte(offset_reg, l4_start + 16'd7)) udp_csum_reg[7:0] <= byte_at(s_axis_tdata, offset_reg, l4_start + 16'd7);
+        udp_csum_reg <= udp_csum;
     end
     // a new frame starts from nothing, after reset or after a last beat
     if (rst || (s_axis_tvalid && s_axis_tlast)) begin

@@ -21,6 +21,7 @@ pub mod cpp_loopback;
 pub mod mac;
 pub mod model;
 pub mod nic;
+pub mod rng;
 pub mod tb;
 pub mod trace;
 pub mod xgmii;

@@ -15,41 +15,9 @@ use std::collections::VecDeque;
 use crate::bus::axi::{AxiMasterOut, AxiSlaveOut, Burst};
 use crate::model::{Ports, Sim, SimOptions};
 
-/// SplitMix64, the same generator as the root crate's `rng::Rng`: runs are
-/// reproducible from their seed.
-#[derive(Debug, Clone)]
-pub struct Prng(u64);
-
-impl Prng {
-    /// A generator whose sequence depends only on `seed`.
-    pub fn new(seed: u64) -> Self {
-        Prng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n` > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-
-    /// True with probability `permille` / 1000.
-    pub fn chance(&mut self, permille: u32) -> bool {
-        self.below(1000) < u64::from(permille)
-    }
-
-    /// 128 random bits.
-    pub fn u128(&mut self) -> u128 {
-        (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64())
-    }
-}
+/// The seeded generator of the testbenches: SplitMix64 ([`crate::rng::Rng`]),
+/// so that runs are reproducible from their seed.
+pub type Prng = crate::rng::Rng;
 
 /// Builds a module top and holds `rst` for 4 cycles. With `random_reset`
 /// every register starts from a value drawn from `seed` (its X-initial

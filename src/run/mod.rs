@@ -21,6 +21,7 @@ pub mod paths;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod soak;
 pub mod traffic;
 
 pub use measure::{Latency, Measure};

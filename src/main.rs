@@ -388,15 +388,20 @@ fn soak(args: SoakArgs) -> anyhow::Result<bool> {
         let bar = indicatif::ProgressBar::new(args.frames);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {human_pos}/{human_len} frames offered, {per_sec}, ETA {eta}",
+                "{bar:40} {human_pos}/{human_len} frames offered, {msg} frames/s, ETA {eta}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
+    let mut chunks = 0u64;
     let mut progress = |offered: u64, _total: u64| {
         if let Some(b) = &bar {
             b.set_position(offered);
+            chunks += 1;
+            if chunks.is_multiple_of(256) {
+                b.set_message(format!("{:.0}", offered as f64 / b.elapsed().as_secs_f64().max(1e-9)));
+            }
         }
     };
     let report = run::soak::run_soak(&opts, &options, &mut progress, &INTERRUPTED)?;

@@ -8,7 +8,7 @@ RTL_TOPS := verinic_mac verinic_nic
 CARGO    ?= cargo
 WAVES    ?= out/loopback.fst
 
-.PHONY: all run test lint synth bench waves sweep moderation livelock tools clean
+.PHONY: all run test lint synth bench waves soak sweep moderation livelock tools clean
 
 # Cells a latch can become in yosys: `make lint` and `make synth` fail on any.
 LATCHES  := t:$$dlatch t:$$adlatch t:$$dlatchsr
@@ -25,6 +25,12 @@ run: tools
 
 ## The tuning workbench's demo: coalescing x load, every point in parallel;
 ## a table, out/sweep-coalescing/{results.csv,results.jsonl,*.svg,*.png,index.html}.
+## The long soak (docs/soak.md): 10^7 mixed-fault receive frames with every
+## check running; exit 0 only if every check held. FRAMES=... to change.
+FRAMES ?= 10000000
+soak: tools
+	$(CARGO) run --release --quiet -- soak --frames $(FRAMES)
+
 sweep: tools
 	$(CARGO) run --release --quiet -- sweep --config scenarios/sweep_coalescing.toml
 

@@ -42,6 +42,11 @@ enum Command {
     /// The NIC scenario: traffic into the NIC, the driver and an application
     /// on a simulated CPU; reports throughput, drops, latency, CPU.
     Run(RunArgs),
+    /// A long seeded run of mixed good and faulty receive traffic with
+    /// checks all the way (conservation by reason, byte-exact delivery,
+    /// buffer pool, ring invariants); exit 0 only if every check held
+    /// (docs/soak.md).
+    Soak(SoakArgs),
     /// The tuning workbench: vary settings over a base scenario, run every
     /// point in parallel, write results.csv, results.jsonl, plots and
     /// index.html (docs/sweep.md).
@@ -114,6 +119,34 @@ struct RunArgs {
     /// Chrome trace event format to this file (ui.perfetto.dev, chrome://tracing).
     #[arg(long, value_name = "FILE.json")]
     timeline: Option<PathBuf>,
+}
+
+/// `verinic soak`'s options.
+#[derive(Args)]
+struct SoakArgs {
+    /// Run until this many receive frames were offered.
+    #[arg(long, default_value_t = run::soak::DEFAULT_FRAMES, value_parser = clap::value_parser!(u64).range(1..))]
+    frames: u64,
+    /// Seed of frame sizes, payloads and faults.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Base scenario (driver, CPU, memory and [rx] frame settings); the
+    /// soak paces the traffic itself. Without it, the built-in scenario.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Share of frames with a fault, 0..=1.
+    #[arg(long, default_value_t = run::soak::DEFAULT_FAULT_RATE)]
+    fault_rate: f64,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Test hook: corrupt the N-th frame handed to the stack (from 0) before
+    /// it is checked, to prove the byte-exact check fails. Never in a real soak.
+    #[arg(long, value_name = "N", hide = true)]
+    test_corrupt_delivery: Option<u64>,
 }
 
 /// Options shared by the commands that run many points (sweep, tune).
@@ -281,6 +314,7 @@ fn render(e: &anyhow::Error) -> String {
 fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Run(args) => run_scenario(args),
+        Command::Soak(args) => soak(args),
         Command::Sweep(args) => sweep(args),
         Command::Tune(args) => tune(args),
         Command::Compare { dirs, out } => {
@@ -329,6 +363,58 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
 /// Wall time after which progress lines start, and their spacing.
 const PROGRESS_AFTER: Duration = Duration::from_secs(2);
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+fn soak(args: SoakArgs) -> anyhow::Result<bool> {
+    use std::io::IsTerminal;
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        anyhow::bail!("--fault-rate {}: must be between 0 and 1 (e.g. 0.05)", args.fault_rate);
+    }
+    let base = match &args.config {
+        Some(path) => Scenario::from_file(path)?,
+        None => Scenario::default(),
+    };
+    if base.pcap.input.is_some() {
+        anyhow::bail!("the soak generates its own traffic: remove [pcap] input from the --config scenario");
+    }
+    let opts = run::soak::SoakOptions {
+        frames: args.frames,
+        seed: args.seed,
+        base,
+        fault_rate: args.fault_rate,
+        test_corrupt_delivery: args.test_corrupt_delivery,
+    };
+    let options = SimOptions { profile: Profile::Fast, ..Default::default() };
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(args.frames);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} frames offered, {msg} frames/s, ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut chunks = 0u64;
+    let mut progress = |offered: u64, _total: u64| {
+        if let Some(b) = &bar {
+            b.set_position(offered);
+            chunks += 1;
+            if chunks.is_multiple_of(256) {
+                b.set_message(format!("{:.0}", offered as f64 / b.elapsed().as_secs_f64().max(1e-9)));
+            }
+        }
+    };
+    let report = run::soak::run_soak(&opts, &options, &mut progress, &INTERRUPTED)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        println!("{report}");
+    }
+    Ok(report.passed())
+}
 
 fn run_scenario(args: RunArgs) -> anyhow::Result<bool> {
     let scenario = args.scenario.scenario()?;

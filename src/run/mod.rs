@@ -6,6 +6,7 @@
 //!   drain, and hands what happens to [`Observer`]s;
 //! - [`measure`]: the observer behind a report (latency, throughput);
 //! - [`report`]: the [`Report`] a user reads, as text or JSON;
+//! - [`soak`]: `verinic soak`, a long mixed-fault run with its checks;
 //! - [`paths`]: no run reads a file it also writes;
 //! - [`args`]: the command-line options that make a scenario.
 //!
@@ -21,6 +22,7 @@ pub mod paths;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod soak;
 pub mod traffic;
 
 pub use measure::{Latency, Measure};

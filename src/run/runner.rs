@@ -451,7 +451,7 @@ impl Tap {
 /// dropped by the device (read from its counters), or the drain budget is
 /// spent, or `stop` is set. Leaves the device's counters read into the
 /// driver's statistics. `serve` is called after every quiet period.
-fn drain_machine(
+pub(crate) fn drain_machine(
     m: &mut Machine,
     scenario: &Scenario,
     stop: &AtomicBool,

@@ -1,0 +1,57 @@
+//! `verinic soak`, short: every check holds on a seeded mixed-fault run and
+//! the exit code says so; a corrupted delivery (the test hook) makes the
+//! byte-exact check fail and the exit code 1; a usage error exits 2.
+
+use std::process::{Command, Output};
+
+use verinic::run::soak::{run_soak, SoakOptions};
+use verinic_sim::SimOptions;
+
+fn soak(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verinic")).arg("soak").args(args).output().unwrap()
+}
+
+#[test]
+fn a_short_soak_holds_every_check_and_exits_0() {
+    let out = soak(&["--frames", "20000", "--seed", "7", "--quiet"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for check in ["conservation", "drops_by_reason", "byte_exact", "order", "buffer_pool", "ring_invariants"] {
+        assert!(text.lines().any(|l| l.contains("[pass]") && l.contains(check)), "{check} not passed:\n{text}");
+    }
+    assert!(!text.contains("FAIL"), "{text}");
+    assert!(text.contains("result: every check held"), "{text}");
+}
+
+#[test]
+fn a_corrupted_delivery_fails_the_byte_exact_check_and_exits_1() {
+    let out = soak(&["--frames", "5000", "--seed", "7", "--quiet", "--test-corrupt-delivery", "10", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["unmatched"], 1, "{v}");
+    let checks = v["checks"].as_array().unwrap();
+    let failed: Vec<&str> =
+        checks.iter().filter(|c| c["passed"] == false).map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["byte_exact"], "only the byte-exact check fails");
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_fix() {
+    let out = soak(&["--frames", "10", "--fault-rate", "1.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--fault-rate") && err.contains("between 0 and 1"), "{err}");
+    assert_eq!(soak(&["--frames", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_soak() {
+    let run = |seed| {
+        let r = run_soak(&SoakOptions::new(3000, seed), &SimOptions::default(), &mut |_, _| {}, &Default::default())
+            .unwrap();
+        assert!(r.passed(), "{r}");
+        (r.frames_to_stack, r.drops.clone(), r.injected)
+    };
+    assert_eq!(run(11), run(11));
+    assert_ne!(run(11), run(12));
+}

@@ -262,6 +262,18 @@ pub struct CpuSlice {
     pub frames: u32,
 }
 
+/// Who runs the pending NET_RX softirq work (a round a hard IRQ preempted
+/// resumes with its owner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SoftirqOwner {
+    /// Nothing pending.
+    Nobody,
+    /// __do_softirq at interrupt exit: since when, rounds run.
+    Inline { since_ns: u64, rounds: u32 },
+    /// Handed to ksoftirqd: interrupts leave the work to it until none is left.
+    Ksoftirqd,
+}
+
 /// A delivered frame's descriptor status, errors, raw checksum and the
 /// driver's checksum verdict.
 pub type RxMeta = (u8, u8, u16, verinic_driver::ChecksumVerdict);
@@ -294,14 +306,8 @@ pub struct Machine {
     app_cfg: AppConfig,
     socket: Socket,
     sched: FairScheduler,
-    /// The inline softirq in progress: when it started, rounds run.
-    inline_softirq: Option<(u64, u32)>,
-    /// A legacy backlog round was preempted inside ksoftirqd: the thread
-    /// resumes it (no inline softirq starts meanwhile).
-    ksoftirqd_mid_round: bool,
-    /// ksoftirqd was woken and NET_RX work is still pending: interrupts
-    /// leave the softirq to it.
-    ksoftirqd_awake: bool,
+    /// Who runs the pending NET_RX work.
+    softirq: SoftirqOwner,
     next_tx_ns: f64,
     tx_seq: u32,
     tx_frame: Option<(Bytes, TxOffload)>,
@@ -360,9 +366,7 @@ impl Machine {
             cpu_ns,
             socket: Socket::new(app.rmem),
             sched: FairScheduler::new(app.sched_slice_ns),
-            inline_softirq: None,
-            ksoftirqd_mid_round: false,
-            ksoftirqd_awake: false,
+            softirq: SoftirqOwner::Nobody,
             app_cfg: app,
             next_tx_ns,
             tx_seq: 0,
@@ -424,21 +428,15 @@ impl Machine {
             // (ksoftirqd_running: Linux 4.9's "softirq: Let ksoftirqd do its
             // job", commit 4cd13c21b207), so a core under overload stays
             // shared fairly between ksoftirqd and the application.
-            if self.inline_softirq.is_none()
-                && !self.ksoftirqd_mid_round
-                && !self.ksoftirqd_awake
-                && self.driver.softirq_pending()
-            {
-                self.inline_softirq = Some((self.cpu_ns, 0));
+            if self.softirq == SoftirqOwner::Nobody && self.driver.softirq_pending() {
+                self.softirq = SoftirqOwner::Inline { since_ns: self.cpu_ns, rounds: 0 };
             }
             return CpuContext::HardIrq;
         }
         if !self.driver.softirq_pending() {
-            self.inline_softirq = None;
-            self.ksoftirqd_mid_round = false;
-            self.ksoftirqd_awake = false;
+            self.softirq = SoftirqOwner::Nobody;
         }
-        if let Some((since, rounds)) = self.inline_softirq {
+        if let SoftirqOwner::Inline { since_ns, rounds } = self.softirq {
             let out = self.softirq_round();
             self.cpu.softirq_ns += self.cpu_ns - start;
             if !out.preempted {
@@ -447,23 +445,22 @@ impl Machine {
                 // application, which preempts what the IRQ interrupted.
                 let need_resched = self.app_runnable();
                 let expired =
-                    rounds >= MAX_SOFTIRQ_RESTART || self.cpu_ns - since >= MAX_SOFTIRQ_TIME_NS || need_resched;
-                self.inline_softirq = if !self.driver.softirq_pending() {
-                    None
+                    rounds >= MAX_SOFTIRQ_RESTART || self.cpu_ns - since_ns >= MAX_SOFTIRQ_TIME_NS || need_resched;
+                self.softirq = if !self.driver.softirq_pending() {
+                    SoftirqOwner::Nobody
                 } else if expired {
                     self.app.ksoftirqd_wakeups += 1;
-                    self.ksoftirqd_awake = true;
-                    None
+                    SoftirqOwner::Ksoftirqd
                 } else {
-                    Some((since, rounds))
+                    SoftirqOwner::Inline { since_ns, rounds }
                 };
             }
             return CpuContext::Softirq;
         }
         match self.sched.pick(self.driver.softirq_pending(), self.app_runnable()) {
             Some(Thread::Ksoftirqd) => {
-                let out = self.softirq_round();
-                self.ksoftirqd_mid_round = out.preempted;
+                // A round a hard IRQ preempted resumes here on the next pick.
+                self.softirq_round();
                 let spent = self.cpu_ns - start;
                 self.cpu.ksoftirqd_ns += spent;
                 self.sched.charge(Thread::Ksoftirqd, spent);

@@ -176,6 +176,34 @@ impl Log {
     }
 }
 
+/// The methods every checker has over its [`Log`]: one definition for the
+/// four checkers.
+macro_rules! log_accessors {
+    () => {
+        /// Panics at the first violation, with its message, instead of
+        /// collecting: the failing cycle is the one the test stops at.
+        pub fn fail_fast(mut self) -> Self {
+            self.log.fail_fast = true;
+            self
+        }
+
+        /// Violations seen so far (the first 64).
+        pub fn violations(&self) -> &[Violation] {
+            &self.log.kept
+        }
+
+        /// Number of violations seen so far.
+        pub fn violation_count(&self) -> u64 {
+            self.log.total
+        }
+
+        /// Panics with the first violations, if there were any.
+        pub fn assert_clean(&self) {
+            self.log.assert_clean();
+        }
+    };
+}
+
 /// The stability rules of one valid/ready channel whose payload is `N`
 /// fields (named by `names`, in AXI's signal names).
 #[derive(Debug, Clone)]
@@ -312,27 +340,7 @@ impl AxiChecker {
         Self::new(name, DATA_BYTES as u32)
     }
 
-    /// Panics at the first violation, with its message, instead of
-    /// collecting: the failing cycle is the one the test stops at.
-    pub fn fail_fast(mut self) -> Self {
-        self.log.fail_fast = true;
-        self
-    }
-
-    /// Violations seen so far (the first 64).
-    pub fn violations(&self) -> &[Violation] {
-        &self.log.kept
-    }
-
-    /// Number of violations seen so far.
-    pub fn violation_count(&self) -> u64 {
-        self.log.total
-    }
-
-    /// Panics with the first violations, if there were any.
-    pub fn assert_clean(&self) {
-        self.log.assert_clean();
-    }
+    log_accessors!();
 
     /// Reads accepted and not fully returned.
     pub fn reads_outstanding(&self) -> usize {
@@ -536,27 +544,7 @@ impl AxilChecker {
         }
     }
 
-    /// Panics at the first violation, with its message, instead of
-    /// collecting: the failing cycle is the one the test stops at.
-    pub fn fail_fast(mut self) -> Self {
-        self.log.fail_fast = true;
-        self
-    }
-
-    /// Violations seen so far (the first 64).
-    pub fn violations(&self) -> &[Violation] {
-        &self.log.kept
-    }
-
-    /// Number of violations seen so far.
-    pub fn violation_count(&self) -> u64 {
-        self.log.total
-    }
-
-    /// Panics with the first violations, if there were any.
-    pub fn assert_clean(&self) {
-        self.log.assert_clean();
-    }
+    log_accessors!();
 
     /// One clock edge: `m` and `s` are what master and slave drive before it.
     #[inline]
@@ -646,27 +634,7 @@ impl AxisChecker {
         }
     }
 
-    /// Panics at the first violation, with its message, instead of
-    /// collecting: the failing cycle is the one the test stops at.
-    pub fn fail_fast(mut self) -> Self {
-        self.log.fail_fast = true;
-        self
-    }
-
-    /// Violations seen so far (the first 64).
-    pub fn violations(&self) -> &[Violation] {
-        &self.log.kept
-    }
-
-    /// Number of violations seen so far.
-    pub fn violation_count(&self) -> u64 {
-        self.log.total
-    }
-
-    /// Panics with the first violations, if there were any.
-    pub fn assert_clean(&self) {
-        self.log.assert_clean();
-    }
+    log_accessors!();
 
     /// Beats and packets (TLAST) transferred so far.
     pub fn transfers(&self) -> (u64, u64) {
@@ -707,22 +675,7 @@ impl<const N: usize> HandshakeChecker<N> {
         self.ch.observe(&mut self.log, cycle, valid, ready, || payload);
     }
 
-    /// Panics at the first violation, with its message, instead of
-    /// collecting: the failing cycle is the one the test stops at.
-    pub fn fail_fast(mut self) -> Self {
-        self.log.fail_fast = true;
-        self
-    }
-
-    /// Violations seen so far (the first 64).
-    pub fn violations(&self) -> &[Violation] {
-        &self.log.kept
-    }
-
-    /// Panics with the first violations, if there were any.
-    pub fn assert_clean(&self) {
-        self.log.assert_clean();
-    }
+    log_accessors!();
 }
 
 #[cfg(test)]

@@ -186,6 +186,7 @@ fn json_has_the_documented_fields() {
             "rx_errors",
             "backlog_full",
             "socket_rcvbuf_full",
+            "rx_reset_lost",
         ])
     );
     assert_eq!(keys(&v["latency_ns"]), sorted(&["p50", "p99", "p999", "max", "mean", "count", "unmatched"]));

@@ -271,6 +271,7 @@ pub const CSV_FIGURES: &[(&str, &str)] = &[
     ("drops_rx_errors", "drops.rx_errors"),
     ("drops_backlog_full", "drops.backlog_full"),
     ("drops_socket_rcvbuf_full", "drops.socket_rcvbuf_full"),
+    ("drops_rx_reset_lost", "drops.rx_reset_lost"),
     ("in_flight_at_end", "in_flight_at_end"),
     ("latency_p50_ns", "latency_ns.p50"),
     ("latency_p99_ns", "latency_ns.p99"),

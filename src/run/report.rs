@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::measure::{Latency, Measure};
 use super::runner::{DrainOutcome, Finished};
 use super::scenario::Scenario;
-use crate::cosim::{ChecksumCounts, CpuTime, TxNotSentReason};
+use crate::cosim::{ChecksumCounts, CpuTime, Machine, TxNotSentReason};
 use crate::pcap::{TapCounts, Timing};
 
 /// What a run measured. Field names are stable: they are the JSON keys.
@@ -33,7 +33,8 @@ pub struct Report {
     /// (RUC + ROC), `rxerrc` (Error character, framing, preamble),
     /// `rx_errors` (dropped by the driver), `backlog_full` (legacy path:
     /// the per-CPU backlog held `netdev_max_backlog`), `socket_rcvbuf_full`
-    /// (the socket's receive buffer was over `cpu.rmem`).
+    /// (the socket's receive buffer was over `cpu.rmem`), `rx_reset_lost`
+    /// (frames the device held when the driver reset it after a DMA error).
     #[serde(serialize_with = "ordered_map")]
     pub drops: Vec<(&'static str, u64)>,
     /// Sum of `drops`.
@@ -222,16 +223,7 @@ impl Report {
         let offered = m.world.wire.frames_started();
         let to_stack = m.app.delivered;
         let delivered = m.app.received;
-        let counts = [
-            s.rx_missed_errors,
-            s.rx_crc_errors,
-            s.rx_length_errors,
-            s.rxerrc,
-            s.rx_errors,
-            s.backlog_full,
-            m.app.socket_rcvbuf_full,
-        ];
-        let drops: Vec<(&'static str, u64)> = DROP_REASONS.into_iter().zip(counts).collect();
+        let drops = drops_by_reason(m);
         let drops_total: u64 = drops.iter().map(|(_, n)| n).sum();
         let in_flight_at_end = offered.saturating_sub(delivered + drops_total);
         let seen_by_mac = s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc;
@@ -345,7 +337,7 @@ impl Report {
 }
 
 /// The drop reasons, in the report's order.
-const DROP_REASONS: [&str; 7] = [
+const DROP_REASONS: [&str; 8] = [
     "rx_missed_errors",
     "rx_crc_errors",
     "rx_length_errors",
@@ -353,7 +345,25 @@ const DROP_REASONS: [&str; 7] = [
     "rx_errors",
     "backlog_full",
     "socket_rcvbuf_full",
+    "rx_reset_lost",
 ];
+
+/// Every receive frame lost so far, by reason, in the report's order: the
+/// device's counters (read into the driver's), the driver's, the host's.
+pub fn drops_by_reason(m: &Machine) -> Vec<(&'static str, u64)> {
+    let s = m.driver.counters();
+    let counts = [
+        s.rx_missed_errors,
+        s.rx_crc_errors,
+        s.rx_length_errors,
+        s.rxerrc,
+        s.rx_errors,
+        s.backlog_full,
+        m.app.socket_rcvbuf_full,
+        s.rx_reset_lost,
+    ];
+    DROP_REASONS.into_iter().zip(counts).collect()
+}
 
 impl CpuReport {
     /// Shares of `measured_ns` from the CPU time spent in the window.
@@ -427,6 +437,7 @@ fn drop_meaning(name: &str) -> &'static str {
         "rx_errors" => "dropped by the driver",
         "backlog_full" => "legacy backlog full (netdev_max_backlog)",
         "socket_rcvbuf_full" => "socket receive buffer full (rmem)",
+        "rx_reset_lost" => "lost in a device reset (DMA error recovery)",
         _ => "",
     }
 }

@@ -466,16 +466,7 @@ pub fn run_soak(
     let inj = *injected.lock().unwrap_or_else(|e| e.into_inner());
     let s = *m.driver.counters();
     let offered = m.world.wire.frames_started();
-    let drops: Vec<(&'static str, u64)> = vec![
-        ("rx_missed_errors", s.rx_missed_errors),
-        ("rx_crc_errors", s.rx_crc_errors),
-        ("rx_length_errors", s.rx_length_errors),
-        ("rxerrc", s.rxerrc),
-        ("rx_errors", s.rx_errors),
-        ("backlog_full", s.backlog_full),
-        ("socket_rcvbuf_full", m.app.socket_rcvbuf_full),
-        ("rx_reset_lost", s.rx_reset_lost),
-    ];
+    let drops = super::report::drops_by_reason(&m);
     let drops_total: u64 = drops.iter().map(|d| d.1).sum();
     let delivered = m.app.received;
     let in_flight = offered as i64 - delivered as i64 - drops_total as i64;

@@ -136,6 +136,9 @@ wire [15:0] mac_rx_len;
 wire        mac_tx_good, mac_tx_underrun, mac_tx_abort;
 wire [15:0] mac_tx_len;
 wire        fifo_drop;
+reg         rx_in_frame_reg;   // a received frame's first beat has passed, not its last
+reg         rx_discard_reg;    // the frame in progress is being discarded
+wire        rx_discard;        // the MAC's beat (and good-frame pulse) this cycle is discarded
 wire        tx_csum_bad;
 wire        rx_no_buffer;
 
@@ -199,7 +202,7 @@ verinic_nic_regs regs_inst (
     .rdtr_fpd(rdtr_fpd),
     .status_rx_head(rx_head),
     .status_tx_head(tx_head),
-    .stat_rx_good(mac_rx_good),
+    .stat_rx_good(mac_rx_good && !rx_discard),
     .stat_rx_good_len(mac_rx_len),
     .stat_tx_good(mac_tx_good),
     .stat_tx_good_len(mac_tx_len),
@@ -207,6 +210,7 @@ verinic_nic_regs regs_inst (
     .stat_rx_err(mac_rx_char || mac_rx_framing || mac_rx_preamble),
     .stat_missed(fifo_drop),
     .stat_no_buffer(rx_no_buffer),
+    .stat_rx_discard(mac_rx_good && rx_discard),
     .stat_runt(mac_rx_runt),
     .stat_oversize(mac_rx_oversize),
     .stat_tx_csum_bad(tx_csum_bad),
@@ -254,9 +258,12 @@ wire [7:0]  mac_tx_tkeep;
 wire        mac_tx_tvalid, mac_tx_tready, mac_tx_tlast;
 wire        mac_tx_gated_tvalid, mac_tx_gated_tready;
 
+// The receive MAC holds no configuration and is reset by the hard reset only:
+// a frame on the wire during CTRL.RST is received whole and counted (below),
+// never cut into a tail that nothing would count.
 verinic_mac_rx mac_rx_inst (
     .clk(clk),
-    .rst(dev_rst),
+    .rst(rst),
     .xgmii_rxd(xgmii_rxd),
     .xgmii_rxc(xgmii_rxc),
     .m_axis_tdata(mac_rx_tdata),
@@ -434,6 +441,29 @@ verinic_dma_err dma_err_inst (
 
 // ---------------------------------------------------------------------------
 // Receive
+
+// Admission: a frame is discarded - kept from the checksum engine and the FIFO
+// - when the receiver is disabled (RCTL.EN = 0) at its first beat or the
+// device is in reset at any of its beats (the FIFO forgets what it had of it).
+// A discarded frame the MAC found good is counted in VN_RXDISC, not in GPRC
+// (the MAC's good pulse comes with one of the frame's beats); a bad one is
+// counted by the MAC's error counters as always. So every frame on the wire is
+// counted once, across a reset too, and GPRC - MPC stays the frames the FIFO
+// took.
+assign rx_discard = rx_in_frame_reg ? (rx_discard_reg || dev_rst) : (dev_rst || !cfg_rx_enable);
+wire rx_admit_tvalid = mac_rx_tvalid && !rx_discard;
+
+always @(posedge clk) begin
+    if (mac_rx_tvalid) begin
+        rx_in_frame_reg <= !mac_rx_tlast;
+        rx_discard_reg <= rx_discard && !mac_rx_tlast;
+    end
+    if (rst) begin
+        rx_in_frame_reg <= 1'b0;
+        rx_discard_reg <= 1'b0;
+    end
+end
+
 wire [15:0]  rx_frame_len;
 wire [31:0]  rx_frame_meta;
 wire         rx_frame_valid, rx_frame_pop;
@@ -445,7 +475,7 @@ verinic_rx_csum rx_csum_inst (
     .rst(dev_rst),
     .s_axis_tdata(mac_rx_tdata),
     .s_axis_tkeep(mac_rx_tkeep),
-    .s_axis_tvalid(mac_rx_tvalid),
+    .s_axis_tvalid(rx_admit_tvalid),
     .s_axis_tlast(mac_rx_tlast),
     .cfg_pcss(cfg_rxcsum[7:0]),
     .cfg_ipofld(cfg_rxcsum[8]),
@@ -462,7 +492,7 @@ verinic_rx_fifo #(.ADDR_LOG2(RX_FIFO_LOG2)) rx_fifo_inst (
     .rst(dev_rst),
     .s_axis_tdata(mac_rx_tdata),
     .s_axis_tkeep(mac_rx_tkeep),
-    .s_axis_tvalid(mac_rx_tvalid),
+    .s_axis_tvalid(rx_admit_tvalid),
     .s_axis_tlast(mac_rx_tlast),
     .s_axis_tuser(mac_rx_tuser),
     .s_meta({rx_csum_sum, rx_csum_errors, rx_csum_status}),

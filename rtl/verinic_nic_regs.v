@@ -7,7 +7,10 @@
 // WSTRB other than 4'hF is refused with SLVERR. Unknown offsets read 0 and
 // ignore writes. Statistics registers
 // count event pulses and clear on read; GORC and GOTC are 64-bit and clear
-// when their high half is read.
+// when their high half is read. They are cleared by the hard reset only, not by
+// CTRL.RST: e1000 software reads them after a reset to clear them
+// (e1000_init_hw -> e1000_clear_hw_cntrs), and keeping them lets a driver count
+// every frame the device saw around a reset, the ones during the reset too.
 //
 // CTRL.RST starts a soft reset of the whole device (this register file
 // included, the bus handshake excepted) for SOFT_RESET_CYCLES; CTRL reads RST
@@ -96,6 +99,7 @@ module verinic_nic_regs #(
     input  wire        stat_rx_err,
     input  wire        stat_missed,
     input  wire        stat_no_buffer,
+    input  wire        stat_rx_discard,   // a good frame discarded on admission (VN_RXDISC)
     input  wire        stat_runt,
     input  wire        stat_oversize,
     input  wire        stat_tx_csum_bad,
@@ -153,6 +157,7 @@ localparam [15:0] REG_VN_ID       = 16'hF010;
 localparam [15:0] REG_VN_TXCSUMERR = 16'hF020;
 localparam [15:0] REG_VN_AXIERR   = 16'hF024;
 localparam [15:0] REG_VN_DMAERR   = 16'hF028;
+localparam [15:0] REG_VN_RXDISC   = 16'hF02C;
 
 localparam [31:0] VN_ID_VALUE = 32'h564E4943;   // "VNIC"
 localparam        CTRL_RST_BIT = 26;
@@ -187,6 +192,7 @@ reg [31:0] itr_reg, rxcsum_reg, rx_frames_reg, tx_frames_reg;
 
 reg [31:0] crcerrs_reg, rxerrc_reg, mpc_reg, gprc_reg, gptc_reg, rnbc_reg, ruc_reg, roc_reg;
 reg [31:0] txcsumerr_reg;
+reg [31:0] rxdisc_reg;
 // VN_AXIERR: 15:0 error responses (SLVERR or DECERR, saturating); sticky
 // 16 RRESP SLVERR, 17 RRESP DECERR, 18 BRESP SLVERR, 19 BRESP DECERR
 reg [15:0] axierr_count_reg;
@@ -255,6 +261,7 @@ function [31:0] read_value;
             REG_VN_TXFRAMES: read_value = tx_frames_reg;
             REG_VN_ID:       read_value = VN_ID_VALUE;
             REG_VN_TXCSUMERR: read_value = txcsumerr_reg;
+            REG_VN_RXDISC:   read_value = rxdisc_reg;
             REG_VN_AXIERR:   read_value = {12'd0, axierr_seen_reg, axierr_count_reg};
             REG_VN_DMAERR:   read_value = stat_dma_err;
             default:         read_value = 32'd0;
@@ -350,6 +357,7 @@ always @(posedge clk) begin
     if (stat_runt) ruc_reg <= ruc_reg + 32'd1;
     if (stat_oversize) roc_reg <= roc_reg + 32'd1;
     if (stat_tx_csum_bad) txcsumerr_reg <= txcsumerr_reg + 32'd1;
+    if (stat_rx_discard) rxdisc_reg <= rxdisc_reg + 32'd1;
     if (stat_rx_good) gorc_reg <= gorc_reg + {48'd0, stat_rx_good_len};
     if (stat_tx_good) gotc_reg <= gotc_reg + {48'd0, stat_tx_good_len};
     if (axi_r_err || axi_b_err) begin
@@ -369,6 +377,7 @@ always @(posedge clk) begin
             REG_RUC:          ruc_reg <= {31'd0, stat_runt};
             REG_ROC:          roc_reg <= {31'd0, stat_oversize};
             REG_VN_TXCSUMERR: txcsumerr_reg <= {31'd0, stat_tx_csum_bad};
+            REG_VN_RXDISC:    rxdisc_reg <= {31'd0, stat_rx_discard};
             REG_GORCH:        gorc_reg <= stat_rx_good ? {48'd0, stat_rx_good_len} : 64'd0;
             REG_GOTCH:        gotc_reg <= stat_tx_good ? {48'd0, stat_tx_good_len} : 64'd0;
             REG_VN_AXIERR: begin
@@ -400,6 +409,10 @@ always @(posedge clk) begin
         rxcsum_reg <= 32'd0;
         rx_frames_reg <= 32'd0;
         tx_frames_reg <= 32'd0;
+        axierr_count_reg <= 16'd0;
+        axierr_seen_reg <= 4'd0;
+    end
+    if (rst) begin
         crcerrs_reg <= 32'd0;
         rxerrc_reg <= 32'd0;
         mpc_reg <= 32'd0;
@@ -409,12 +422,9 @@ always @(posedge clk) begin
         ruc_reg <= 32'd0;
         roc_reg <= 32'd0;
         txcsumerr_reg <= 32'd0;
-        axierr_count_reg <= 16'd0;
-        axierr_seen_reg <= 4'd0;
+        rxdisc_reg <= 32'd0;
         gorc_reg <= 64'd0;
         gotc_reg <= 64'd0;
-    end
-    if (rst) begin
         aw_full_reg <= 1'b0;
         w_full_reg <= 1'b0;
         bvalid_reg <= 1'b0;

@@ -138,6 +138,8 @@ impl Bench {
     /// Reset through the driver, then a last batch each way must pass whole.
     fn recover(&mut self) {
         self.m.with_host(|d, h| d.reset_device(h)).expect("the reset completes");
+        // Until the driver's last writes land (RCTL.EN), arriving frames are discarded.
+        self.run(10);
         let (rx0, tx0) = (self.rx_sent, self.tx_sent);
         self.offer(30);
         self.run(400);

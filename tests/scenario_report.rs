@@ -180,6 +180,7 @@ fn json_has_the_documented_fields() {
         keys(&v["drops"]),
         sorted(&[
             "rx_missed_errors",
+            "rx_discarded",
             "rx_crc_errors",
             "rx_length_errors",
             "rxerrc",

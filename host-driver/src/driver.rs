@@ -324,7 +324,7 @@ impl Driver {
         &self.stats
     }
 
-    /// Reads the device's clear-on-read statistics registers (12 reads) and
+    /// Reads the device's clear-on-read statistics registers (13 reads) and
     /// adds them to the hardware counters, as e1000's watchdog does.
     pub fn update_hw_stats<P: Platform + ?Sized>(&mut self, p: &mut P) {
         stats::accumulate_hw(&mut self.stats, p);

@@ -21,8 +21,12 @@
 //! - `rx_reset_lost`: frames the device took (GPRC) and did not drop (MPC)
 //!   that the driver never finished (delivered or counted in `rx_errors`):
 //!   they were in the FIFO, in flight to the ring, on the ring not yet
-//!   cleaned, or half taken off it. A frame still arriving in the MAC at the
-//!   moment of the reset was never counted by GPRC and is not in it.
+//!   cleaned, or half taken off it. The statistics are read again after the
+//!   reset (CTRL.RST does not clear them, docs/nic.md): a frame still
+//!   arriving when the reset came, or arriving before the receiver is enabled
+//!   again, is received whole by the MAC and discarded by the device, counted
+//!   in VN_RXDISC (`rx_discarded`) or by its error counter, so it is not in
+//!   the sum.
 
 use crate::cost::spend;
 use crate::driver::{program_ring, reset, Driver, IrqOutcome, IMC_ALL, IMS_ENABLED};
@@ -71,7 +75,7 @@ impl BufferCensus {
 impl Driver {
     /// Resets the device and starts the rings over (e1000_reinit_locked):
     /// masks interrupts, reads the statistics registers, sets CTRL.RST and
-    /// waits for it, frees what both rings held (counted in
+    /// waits for it, reads the statistics again, frees what both rings held (counted in
     /// `tx_reset_dropped` and `rx_reset_lost`), then programs the device as
     /// [`Driver::probe`] does (same rings and buffers) and unmasks
     /// interrupts. NAPI is left unscheduled: the rings are empty.
@@ -81,6 +85,12 @@ impl Driver {
         reset(p, &self.costs)?;
         self.costs.write_reg(p, regs::IMC, IMC_ALL);
         p.read_reg(regs::ICR);
+        // CTRL.RST keeps the statistics registers: this read takes what the
+        // device counted between the read above and the reset, and during it
+        // (e1000_init_hw reads them here too, to clear them:
+        // e1000_clear_hw_cntrs; we keep the counts). From here until RCTL.EN
+        // is set, arriving frames are discarded and counted in VN_RXDISC.
+        self.update_hw_stats(p);
 
         // Frames the device reported done (DD) before the reset are completed,
         // not dropped: clean them first.

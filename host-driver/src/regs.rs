@@ -114,6 +114,11 @@ pub const AXIERR_B_DECERR: u32 = 1 << 19;
 /// (saturating). Not cleared by reading: the affected path stays halted
 /// until CTRL.RST.
 pub const VN_DMAERR: u32 = 0xF028;
+/// verinic extension: good frames the device discarded on admission because
+/// the receiver was disabled (RCTL.EN = 0) when they began or the device was
+/// reset while they arrived (docs/nic.md, "Reset"). Not in GPRC. Clear on
+/// read; like the other statistics, kept across CTRL.RST.
+pub const VN_RXDISC: u32 = 0xF02C;
 /// VN_DMAERR: its kind bits.
 pub mod dmaerr {
     /// RX descriptor fetch (read).
@@ -233,6 +238,7 @@ pub const ALL: &[(&str, u32)] = &[
     ("VN_TXCSUMERR", VN_TXCSUMERR),
     ("VN_AXIERR", VN_AXIERR),
     ("VN_DMAERR", VN_DMAERR),
+    ("VN_RXDISC", VN_RXDISC),
 ];
 
 /// The name of the register at `offset`, if it is one.

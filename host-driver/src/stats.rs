@@ -6,7 +6,8 @@
 //! Two kinds: software counters the driver bumps as it works, and hardware
 //! counters accumulated from the device's clear-on-read statistics
 //! registers by [`crate::Driver::update_hw_stats`] (e1000's watchdog does the
-//! same every two seconds).
+//! same every two seconds). CTRL.RST keeps the registers' counts (docs/nic.md),
+//! so a read after a reset takes what the device counted around it.
 
 use crate::{regs, Platform};
 
@@ -109,6 +110,9 @@ counters! {
     rxerrc,
     /// MPC: frames dropped because the RX FIFO was full.
     rx_missed_errors,
+    /// VN_RXDISC (verinic): good frames discarded because the receiver was
+    /// disabled when they began, or the device was reset while they arrived.
+    rx_discarded,
     /// RNBC: times a frame had to wait because the ring had no free descriptor.
     rx_no_buffer_count,
     /// RUC: undersize frames.
@@ -158,6 +162,7 @@ pub(crate) fn accumulate_hw<P: Platform + ?Sized>(s: &mut Stats, p: &mut P) {
     s.rxerrc = s.rxerrc.wrapping_add(rd(regs::RXERRC));
     s.rx_missed_errors = s.rx_missed_errors.wrapping_add(rd(regs::MPC));
     s.gprc = s.gprc.wrapping_add(rd(regs::GPRC));
+    s.rx_discarded = s.rx_discarded.wrapping_add(rd(regs::VN_RXDISC));
     s.gptc = s.gptc.wrapping_add(rd(regs::GPTC));
     let lo = rd(regs::GORCL);
     let hi = rd(regs::GORCH);

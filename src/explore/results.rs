@@ -265,6 +265,7 @@ pub const CSV_FIGURES: &[(&str, &str)] = &[
     ("frames_delivered", "frames_delivered"),
     ("drops_total", "drops_total"),
     ("drops_rx_missed_errors", "drops.rx_missed_errors"),
+    ("drops_rx_discarded", "drops.rx_discarded"),
     ("drops_rx_crc_errors", "drops.rx_crc_errors"),
     ("drops_rx_length_errors", "drops.rx_length_errors"),
     ("drops_rxerrc", "drops.rxerrc"),

@@ -337,8 +337,9 @@ impl Report {
 }
 
 /// The drop reasons, in the report's order.
-const DROP_REASONS: [&str; 8] = [
+const DROP_REASONS: [&str; 9] = [
     "rx_missed_errors",
+    "rx_discarded",
     "rx_crc_errors",
     "rx_length_errors",
     "rxerrc",
@@ -354,6 +355,7 @@ pub fn drops_by_reason(m: &Machine) -> Vec<(&'static str, u64)> {
     let s = m.driver.counters();
     let counts = [
         s.rx_missed_errors,
+        s.rx_discarded,
         s.rx_crc_errors,
         s.rx_length_errors,
         s.rxerrc,

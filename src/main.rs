@@ -147,6 +147,10 @@ struct SoakArgs {
     /// it is checked, to prove the byte-exact check fails. Never in a real soak.
     #[arg(long, value_name = "N", hide = true)]
     test_corrupt_delivery: Option<u64>,
+    /// Test hook: count one of the stack's checksum drops under another
+    /// reason, to prove the drops-by-reason check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_miscount_stack_drop: bool,
 }
 
 /// Options shared by the commands that run many points (sweep, tune).
@@ -382,6 +386,7 @@ fn soak(args: SoakArgs) -> anyhow::Result<bool> {
         base,
         fault_rate: args.fault_rate,
         test_corrupt_delivery: args.test_corrupt_delivery,
+        test_miscount_stack_drop: args.test_miscount_stack_drop,
     };
     let options = SimOptions { profile: Profile::Fast, ..Default::default() };
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {

@@ -33,7 +33,7 @@ use verinic_driver::{Driver, IrqOutcome, RxPacket, RxSink, TxError, TxOffload};
 
 use super::platform::Host;
 use super::sched::{FairScheduler, Thread};
-use super::stack::{Socket, StackCosts};
+use super::stack::{check_headers, HeaderDrop, Socket, StackCosts};
 use super::world::World;
 
 /// Softirq rounds __do_softirq runs inline before waking ksoftirqd
@@ -200,6 +200,15 @@ pub struct AppStats {
     pub delivered_bytes: u64,
     /// Frames the socket dropped because its receive buffer was over `rmem`.
     pub socket_rcvbuf_full: u64,
+    /// Frames the IP layer dropped for a bad header (IPv4 checksum, IHL,
+    /// total length below the header; IPv6 version): [`HeaderDrop::IpHdr`].
+    pub ip_hdr_errors: u64,
+    /// Frames shorter than their IP length says ([`HeaderDrop::IpTruncated`]).
+    pub ip_truncated: u64,
+    /// Frames with a bad UDP length or a cut TCP header ([`HeaderDrop::L4Hdr`]).
+    pub l4_hdr_errors: u64,
+    /// Frames with a wrong TCP/UDP checksum ([`HeaderDrop::L4Csum`]).
+    pub l4_csum_errors: u64,
     /// Frames the application read from its socket.
     pub received: u64,
     /// Receive calls the application made.
@@ -318,6 +327,7 @@ pub struct Machine {
 /// the hand-off and queues the frame on the socket.
 struct StackSink<'a> {
     costs: &'a StackCosts,
+    csum_ns_per_byte: f64,
     app: &'a mut AppStats,
     socket: &'a mut Socket,
     deliveries: &'a mut Vec<Delivery>,
@@ -334,7 +344,20 @@ impl RxSink for StackSink<'_> {
             frames.push(p.data.clone());
             meta.push((p.status, p.errors, p.checksum, p.csum));
         }
-        let ns = self.costs.receive_ns(&p.data);
+        let mut ns = self.costs.receive_ns(&p.data);
+        let check = check_headers(&p.data, p.csum);
+        // Software verification of the TCP/UDP checksum (the NIC did not
+        // vouch for it): the stack's time per byte, as on transmit.
+        ns += (check.summed as f64 * self.csum_ns_per_byte).round() as u64;
+        if let Some(why) = check.drop {
+            *match why {
+                HeaderDrop::IpHdr => &mut self.app.ip_hdr_errors,
+                HeaderDrop::IpTruncated => &mut self.app.ip_truncated,
+                HeaderDrop::L4Hdr => &mut self.app.l4_hdr_errors,
+                HeaderDrop::L4Csum => &mut self.app.l4_csum_errors,
+            } += 1;
+            return ns;
+        }
         if !self.socket.enqueue(p.data) {
             self.app.socket_rcvbuf_full += 1;
         }
@@ -491,6 +514,7 @@ impl Machine {
         let keep = self.keep_frames.then_some((&mut self.delivered_frames, &mut self.rx_meta));
         let mut sink = StackSink {
             costs: &self.app_cfg.stack,
+            csum_ns_per_byte: self.app_cfg.csum_ns_per_byte,
             app: &mut self.app,
             socket: &mut self.socket,
             deliveries: &mut self.deliveries,

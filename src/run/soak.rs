@@ -40,7 +40,7 @@ use super::runner::{drain_machine, RunError, CHUNK_NS};
 use super::scenario::Scenario;
 use super::traffic::{frame_sizes, FrameSizes, FCS_LEN};
 use crate::cosim::{frame_digest, Machine, RxSource, World};
-use crate::frames::{Direction, FrameSpec, MAX_FRAME};
+use crate::frames::{Direction, FrameSpec, Protocol, MAX_FRAME};
 use crate::rng::Rng;
 
 /// Frames a soak offers unless told otherwise.
@@ -80,6 +80,10 @@ pub struct SoakOptions {
     /// frame handed to the stack (from 0) before it is checked, to prove
     /// that the byte-exact check fails when a frame is corrupted.
     pub test_corrupt_delivery: Option<u64>,
+    /// **Test hook, never set in a real soak**: after the run, count one of
+    /// the stack's checksum drops as a header drop, to prove that the
+    /// per-reason check of the stack's drops fails when it miscounts.
+    pub test_miscount_stack_drop: bool,
 }
 
 impl SoakOptions {
@@ -91,6 +95,7 @@ impl SoakOptions {
             base: Scenario::default(),
             fault_rate: DEFAULT_FAULT_RATE,
             test_corrupt_delivery: None,
+            test_miscount_stack_drop: false,
         }
     }
 }
@@ -112,6 +117,119 @@ pub struct Injected {
     pub truncated_idle: u64,
     /// Cut off by the next frame's Start (`rxerrc`).
     pub truncated_start: u64,
+    /// IPv4 header checksum wrong (`ip_hdr_errors`).
+    pub bad_ip_csum: u64,
+    /// TCP/UDP checksum wrong (`l4_csum_errors`).
+    pub bad_l4_csum: u64,
+    /// IP length beyond the frame (`ip_truncated`).
+    pub ip_len_long: u64,
+    /// IP length shorter than the frame, the rest Ethernet padding: must be
+    /// delivered (the stack trims it).
+    pub ip_len_short: u64,
+    /// UDP length beyond the IP payload or below 8 (`l4_hdr_errors`).
+    pub udp_len: u64,
+}
+
+impl Injected {
+    fn count(&mut self, fault: Option<FaultKind>) {
+        *match fault {
+            None => &mut self.good,
+            Some(FaultKind::BadFcs) => &mut self.bad_fcs,
+            Some(FaultKind::Runt) => &mut self.runt,
+            Some(FaultKind::Oversize) => &mut self.oversize,
+            Some(FaultKind::ErrorChar) => &mut self.error_char,
+            Some(FaultKind::TruncatedIdle) => &mut self.truncated_idle,
+            Some(FaultKind::TruncatedStart) => &mut self.truncated_start,
+            Some(FaultKind::BadIpCsum) => &mut self.bad_ip_csum,
+            Some(FaultKind::BadL4Csum) => &mut self.bad_l4_csum,
+            Some(FaultKind::IpLenLong) => &mut self.ip_len_long,
+            Some(FaultKind::IpLenShort) => &mut self.ip_len_short,
+            Some(FaultKind::UdpLen) => &mut self.udp_len,
+        } += 1;
+    }
+
+    /// Frames the MAC must count as good (GPRC): good ones and those whose
+    /// fault lies above the MAC (in the IP or TCP/UDP headers).
+    fn good_at_mac(&self) -> u64 {
+        self.good + self.bad_ip_csum + self.bad_l4_csum + self.ip_len_long + self.ip_len_short + self.udp_len
+    }
+}
+
+/// The kinds of fault, uniformly drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaultKind {
+    BadFcs,
+    Runt,
+    Oversize,
+    ErrorChar,
+    TruncatedIdle,
+    TruncatedStart,
+    BadIpCsum,
+    BadL4Csum,
+    IpLenLong,
+    IpLenShort,
+    UdpLen,
+}
+
+const FAULT_KINDS: [FaultKind; 11] = [
+    FaultKind::BadFcs,
+    FaultKind::Runt,
+    FaultKind::Oversize,
+    FaultKind::ErrorChar,
+    FaultKind::TruncatedIdle,
+    FaultKind::TruncatedStart,
+    FaultKind::BadIpCsum,
+    FaultKind::BadL4Csum,
+    FaultKind::IpLenLong,
+    FaultKind::IpLenShort,
+    FaultKind::UdpLen,
+];
+
+/// Which protocol and fault frame `seq` gets: a pure function of the seed
+/// and `seq`, so that the checker can tell, from a delivered frame's
+/// sequence number alone, which fault it carries (the stack's drops are
+/// checked against the faults of the frames that reached it, in bounded
+/// memory, without a record per frame).
+#[derive(Debug, Clone, Copy)]
+struct FaultPlan {
+    seed: u64,
+    /// Fault rate in parts per 2^32.
+    threshold: u64,
+    /// `[rx] protocol`; `raw` means a mix of the four IP protocols.
+    protocol: Protocol,
+}
+
+impl FaultPlan {
+    /// The protocol, the fault (`None`: good) and the generator of the
+    /// fault's details for frame `seq`.
+    fn plan(&self, seq: u32) -> (Protocol, Option<FaultKind>, Rng) {
+        let mut r = Rng::new(self.seed ^ FAULT_SEED ^ u64::from(seq).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        let mixed = [Protocol::Udp4, Protocol::Tcp4, Protocol::Udp6, Protocol::Tcp6];
+        let mut protocol = match self.protocol {
+            Protocol::Raw => mixed[r.range(0, 3)],
+            p => p,
+        };
+        let faulty = (r.next_u64() >> 32) < self.threshold;
+        let fault = faulty.then(|| FAULT_KINDS[r.range(0, FAULT_KINDS.len() - 1)]);
+        // A fault that needs IPv4 or UDP takes the frame's other layer as it is.
+        protocol = match (fault, protocol) {
+            (Some(FaultKind::BadIpCsum), Protocol::Udp6) => Protocol::Udp4,
+            (Some(FaultKind::BadIpCsum), Protocol::Tcp6) => Protocol::Tcp4,
+            (Some(FaultKind::UdpLen), Protocol::Tcp4) => Protocol::Udp4,
+            (Some(FaultKind::UdpLen), Protocol::Tcp6) => Protocol::Udp6,
+            (_, p) => p,
+        };
+        (protocol, fault, r)
+    }
+}
+
+/// The stack's drops the faults of the frames handed to it call for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct StackExpected {
+    ip_hdr_errors: u64,
+    ip_truncated: u64,
+    l4_hdr_errors: u64,
+    l4_csum_errors: u64,
 }
 
 /// The seeded soak traffic: load phases, sizes and payloads from `[rx]`,
@@ -120,9 +238,7 @@ struct SoakSource {
     sizes: FrameSizes,
     frames: FrameSpec,
     payload_rng: Rng,
-    fault_rng: Rng,
-    /// Fault rate in parts per 2^32.
-    fault_threshold: u64,
+    plan: FaultPlan,
     limit: u64,
     produced: u64,
     start_ns: Option<u64>,
@@ -143,50 +259,97 @@ impl SoakSource {
         LOAD_PHASES[0].1
     }
 
-    /// The frame and its fault, counted by kind.
+    /// Frame `seq` and its fault ([`FaultPlan::plan`]), counted by kind.
     fn make(&mut self, seq: u32) -> TxFrame {
         let len = self.sizes.next().unwrap_or(64) - FCS_LEN;
-        let mut bytes = self.frames.build(Direction::ToHost, len, seq, &mut self.payload_rng);
-        let faulty = (self.fault_rng.next_u64() >> 32) < self.fault_threshold;
+        let (protocol, fault, mut r) = self.plan.plan(seq);
+        let mut spec = self.frames;
+        spec.protocol = protocol;
         let mut inj = self.injected.lock().unwrap_or_else(|e| e.into_inner());
-        if !faulty {
-            inj.good += 1;
-            return TxFrame::new(bytes);
-        }
+        inj.count(fault);
+        // Ethernet padding after the IP packet: the packet is built that
+        // much shorter (the frame stays within 1514 bytes).
+        let pad = if fault == Some(FaultKind::IpLenShort) { r.range(1, 46) } else { 0 };
+        let mut bytes = spec.build(Direction::ToHost, len.min(MAX_FRAME - pad), seq, &mut self.payload_rng);
         let with_fcs = bytes.len() + FCS_LEN;
-        match self.fault_rng.range(0, 5) {
-            0 => {
-                inj.bad_fcs += 1;
-                TxFrame::with_fault(bytes, Fault::BadFcs)
-            }
-            1 => {
-                inj.runt += 1;
+        let Some(fault) = fault else { return TxFrame::new(bytes) };
+        match fault {
+            FaultKind::BadFcs => TxFrame::with_fault(bytes, Fault::BadFcs),
+            FaultKind::Runt => {
                 // 20..=59 bytes with FCS: short of the 64-byte minimum.
-                bytes.truncate(self.fault_rng.range(16, 55));
+                bytes.truncate(r.range(16, 55));
                 TxFrame::new(bytes)
             }
-            2 => {
-                inj.oversize += 1;
-                let extra = self.fault_rng.range(MAX_FRAME + 20, MAX_FRAME + 500);
+            FaultKind::Oversize => {
+                let extra = r.range(MAX_FRAME + 20, MAX_FRAME + 500);
                 bytes.resize(extra, 0xA5);
                 TxFrame::new(bytes)
             }
-            3 => {
-                inj.error_char += 1;
-                let offset = self.fault_rng.range(14, with_fcs - 1);
+            FaultKind::ErrorChar => {
+                let offset = r.range(14, with_fcs - 1);
                 TxFrame::with_fault(bytes, Fault::ErrorChar { offset })
             }
-            4 => {
-                inj.truncated_idle += 1;
-                let len = self.fault_rng.range(14, with_fcs - 1);
+            FaultKind::TruncatedIdle => {
+                let len = r.range(14, with_fcs - 1);
                 TxFrame::with_fault(bytes, Fault::TruncateToIdle { len })
             }
-            _ => {
-                inj.truncated_start += 1;
-                let len = self.fault_rng.range(14, with_fcs - 1);
+            FaultKind::TruncatedStart => {
+                let len = r.range(14, with_fcs - 1);
                 TxFrame::with_fault(bytes, Fault::TruncateToStart { len })
             }
+            header => {
+                lie_in_headers(&mut bytes, header, pad, &mut r);
+                TxFrame::new(bytes)
+            }
         }
+    }
+}
+
+/// Puts a header fault into an IP frame built with valid headers; every
+/// other field stays consistent (checksums recomputed), so the stack must
+/// drop the frame for exactly this fault.
+fn lie_in_headers(f: &mut Vec<u8>, fault: FaultKind, pad: usize, r: &mut Rng) {
+    let Some(lay) = crate::frames::layout(f) else { return };
+    let l3 = lay.l3;
+    let v4 = lay.ip == crate::frames::ip::Ip::V4;
+    // the IP length field: IPv4 total length, IPv6 payload length
+    let len_at = if v4 { l3 + 2 } else { l3 + 4 };
+    let get16 = |f: &[u8], at: usize| u16::from_be_bytes([f[at], f[at + 1]]);
+    let set16 = |f: &mut [u8], at: usize, v: u16| f[at..at + 2].copy_from_slice(&v.to_be_bytes());
+    let fix_ip = |f: &mut Vec<u8>| {
+        if v4 {
+            crate::frames::ip::fill_ipv4_checksum(&mut f[l3..]);
+        }
+    };
+    match fault {
+        FaultKind::BadIpCsum => {
+            let at = l3 + crate::frames::ip::IPV4_CSUM_OFFSET;
+            f[at] ^= 0x01;
+        }
+        FaultKind::BadL4Csum => {
+            let at = lay.csum_field();
+            let c = get16(f, at);
+            // +-0x100 changes the sum (never by a multiple of 0xFFFF);
+            // never 0, which over UDP/IPv4 means "no checksum".
+            let bad = if c ^ 0x0100 == 0 { c ^ 0x0200 } else { c ^ 0x0100 };
+            set16(f, at, bad);
+        }
+        FaultKind::IpLenLong => {
+            let v = get16(f, len_at);
+            set16(f, len_at, v + r.range(1, 200) as u16);
+            fix_ip(f);
+        }
+        FaultKind::IpLenShort => f.resize(f.len() + pad, 0),
+        FaultKind::UdpLen => {
+            let at = lay.l4_start + 4;
+            let ulen = get16(f, at);
+            let lie = if r.range(0, 1) == 0 { ulen + r.range(1, 100) as u16 } else { r.range(1, 7) as u16 };
+            set16(f, at, lie);
+            // a consistent checksum over the lying header: only the length lies
+            let c = lay.l4_checksum(f);
+            set16(f, lay.csum_field(), c);
+        }
+        _ => {}
     }
 }
 
@@ -294,6 +457,11 @@ impl fmt::Display for SoakReport {
         )?;
         writeln!(
             f,
+            "            bad_ip_csum {}, bad_l4_csum {}, ip_len_long {}, ip_len_short {}, udp_len {}",
+            i.bad_ip_csum, i.bad_l4_csum, i.ip_len_long, i.ip_len_short, i.udp_len
+        )?;
+        writeln!(
+            f,
             "  {:.3} ms simulated in {:.1} s ({:.0} frames/s)",
             self.sim_ns as f64 / 1e6,
             self.wall_seconds,
@@ -311,8 +479,10 @@ impl fmt::Display for SoakReport {
 }
 
 /// The checks that run chunk by chunk, in bounded memory.
-#[derive(Default)]
 struct Checker {
+    plan: FaultPlan,
+    /// Drops the stack owes for the faults of the frames handed to it.
+    stack_expected: StackExpected,
     matched: u64,
     unmatched: u64,
     first_unmatched: Option<(Option<u32>, usize)>,
@@ -355,6 +525,14 @@ impl Checker {
                 self.first_unmatched.get_or_insert((d.seq, d.len));
             }
             if let Some(s) = d.seq {
+                let e = &mut self.stack_expected;
+                match self.plan.plan(s).1 {
+                    Some(FaultKind::BadIpCsum) => e.ip_hdr_errors += 1,
+                    Some(FaultKind::IpLenLong) => e.ip_truncated += 1,
+                    Some(FaultKind::UdpLen) => e.l4_hdr_errors += 1,
+                    Some(FaultKind::BadL4Csum) => e.l4_csum_errors += 1,
+                    _ => {}
+                }
                 if self.last_seq.is_some_and(|last| s <= last) {
                     self.out_of_order += 1;
                     self.first_out_of_order.get_or_insert((self.last_seq.unwrap_or(0), s));
@@ -423,12 +601,16 @@ pub fn run_soak(
     m.world.wire.keep_digests();
     m.keep_frames = true;
     let injected = Arc::new(Mutex::new(Injected::default()));
+    let plan = FaultPlan {
+        seed: opts.seed,
+        threshold: (opts.fault_rate.clamp(0.0, 1.0) * (1u64 << 32) as f64) as u64,
+        protocol: scenario.rx.protocol,
+    };
     let source = SoakSource {
         sizes: frame_sizes(&scenario.rx, opts.seed),
         frames: scenario.rx.frame_spec(opts.seed),
         payload_rng: Rng::new(opts.seed ^ PAYLOAD_SEED),
-        fault_rng: Rng::new(opts.seed ^ FAULT_SEED),
-        fault_threshold: (opts.fault_rate.clamp(0.0, 1.0) * (1u64 << 32) as f64) as u64,
+        plan,
         limit: opts.frames,
         produced: 0,
         start_ns: None,
@@ -437,7 +619,23 @@ pub fn run_soak(
     };
     m.world.set_source(Box::new(source));
     let t0 = m.now_ns();
-    let mut checker = Checker { corrupt: opts.test_corrupt_delivery, ..Checker::default() };
+    let mut checker = Checker {
+        plan,
+        stack_expected: StackExpected::default(),
+        matched: 0,
+        unmatched: 0,
+        first_unmatched: None,
+        last_seq: None,
+        out_of_order: 0,
+        first_out_of_order: None,
+        chunks: 0,
+        pool_violations: 0,
+        first_pool_violation: None,
+        ring_violations: 0,
+        first_ring_violation: None,
+        handed: 0,
+        corrupt: opts.test_corrupt_delivery,
+    };
     let mut interrupted = false;
     while m.world.wire.frames_enqueued() < opts.frames || m.world.enc.queued() > 0 {
         if stop.load(Ordering::Relaxed) {
@@ -486,20 +684,49 @@ pub fn run_soak(
             }
         ),
     });
+    if opts.test_miscount_stack_drop && m.app.l4_csum_errors > 0 {
+        // the mutation: one checksum drop counted under the wrong reason
+        m.app.l4_csum_errors -= 1;
+        m.app.ip_hdr_errors += 1;
+    }
     let length_expected = inj.runt + inj.oversize;
     let rxerrc_expected = inj.error_char + inj.truncated_idle + inj.truncated_start;
     let seen_by_mac = s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc;
+    let e = checker.stack_expected;
+    let a = &m.app;
+    let stack_counted = StackExpected {
+        ip_hdr_errors: a.ip_hdr_errors,
+        ip_truncated: a.ip_truncated,
+        l4_hdr_errors: a.l4_hdr_errors,
+        l4_csum_errors: a.l4_csum_errors,
+    };
     checks.push(Check {
         name: "drops_by_reason",
         passed: s.rx_crc_errors == inj.bad_fcs
             && s.rx_length_errors == length_expected
             && s.rxerrc == rxerrc_expected
-            && s.gprc == inj.good
-            && seen_by_mac == offered,
+            && s.gprc == inj.good_at_mac()
+            && seen_by_mac == offered
+            && stack_counted == e,
         detail: format!(
-            "rx_crc_errors {} (injected {}), rx_length_errors {} (injected {length_expected}), rxerrc {} \
-             (injected {rxerrc_expected}), good frames counted {} (sent {})",
-            s.rx_crc_errors, inj.bad_fcs, s.rx_length_errors, s.rxerrc, s.gprc, inj.good
+            "MAC: rx_crc_errors {} (injected {}), rx_length_errors {} (injected {length_expected}), rxerrc {} \
+             (injected {rxerrc_expected}), good frames counted {} (sent {}); stack, of the frames handed to it: \
+             ip_hdr_errors {} (injected {}), ip_truncated {} (injected {}), l4_hdr_errors {} (injected {}), \
+             l4_csum_errors {} (injected {})",
+            s.rx_crc_errors,
+            inj.bad_fcs,
+            s.rx_length_errors,
+            s.rxerrc,
+            s.gprc,
+            inj.good_at_mac(),
+            a.ip_hdr_errors,
+            e.ip_hdr_errors,
+            a.ip_truncated,
+            e.ip_truncated,
+            a.l4_hdr_errors,
+            e.l4_hdr_errors,
+            a.l4_csum_errors,
+            e.l4_csum_errors
         ),
     });
     checks.push(Check {

@@ -151,6 +151,10 @@ struct SoakArgs {
     /// reason, to prove the drops-by-reason check fails. Never in a real soak.
     #[arg(long, hide = true)]
     test_miscount_stack_drop: bool,
+    /// Test hook: never release the first refill hold, to prove the refill
+    /// recovery check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_never_release_refill: bool,
 }
 
 /// Options shared by the commands that run many points (sweep, tune).
@@ -387,6 +391,7 @@ fn soak(args: SoakArgs) -> anyhow::Result<bool> {
         fault_rate: args.fault_rate,
         test_corrupt_delivery: args.test_corrupt_delivery,
         test_miscount_stack_drop: args.test_miscount_stack_drop,
+        test_never_release_refill: args.test_never_release_refill,
     };
     let options = SimOptions { profile: Profile::Fast, ..Default::default() };
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {

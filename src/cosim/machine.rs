@@ -416,6 +416,17 @@ impl Machine {
         }
     }
 
+    /// The application's own work per frame it reads (ns).
+    pub fn app_ns_per_frame(&self) -> u64 {
+        self.app_cfg.stack.app_ns_per_frame
+    }
+
+    /// Changes the application's own work per frame it reads (ns) from now
+    /// on: a slow phase of the application, as a soak schedules it.
+    pub fn set_app_ns_per_frame(&mut self, ns: u64) {
+        self.app_cfg.stack.app_ns_per_frame = ns;
+    }
+
     /// Frames waiting in the application's socket.
     pub fn socket_len(&self) -> usize {
         self.socket.len()

@@ -58,6 +58,25 @@ const WIRE_OVERHEAD: usize = 20;
 /// hold for small frames), a quiet phase for the host to catch up.
 const LOAD_PHASES: [(u64, f64); 3] = [(600_000, 0.6), (200_000, 1.0), (200_000, 0.2)];
 
+/// The disturbances, repeated every [`DISTURB_PERIOD_NS`] of simulated
+/// time: refills held (an RX buffer allocation failure) from
+/// [`REFILL_HOLD_NS`].0 for [`REFILL_HOLD_NS`].1, covering the start of a
+/// line-rate burst so that the ring drains; the application 10 times slower
+/// per frame ([`SLOW_APP_FACTOR`]) from [`SLOW_APP_NS`].0 for
+/// [`SLOW_APP_NS`].1, so that its socket fills.
+const DISTURB_PERIOD_NS: u64 = 4_000_000;
+/// Start and length of the refill hold in each disturbance period (ns).
+const REFILL_HOLD_NS: (u64, u64) = (550_000, 200_000);
+/// Start and length of the slow application phase in each period (ns).
+const SLOW_APP_NS: (u64, u64) = (2_100_000, 400_000);
+/// How much slower the application is in its slow phase.
+const SLOW_APP_FACTOR: u64 = 10;
+/// Work per frame of a slow application whose base cost is 0 (ns).
+const SLOW_APP_MIN_NS: u64 = 2_000;
+/// After a refill hold ends, frames must reach the stack again within this
+/// time (ns), or traffic did not recover.
+const RECOVERY_NS: u64 = 500_000;
+
 /// Seeds of the fault draw, apart from the sizes and payloads.
 const FAULT_SEED: u64 = 0x534F_414B_4641_554C;
 /// Seeds of the payloads, as [`RxTraffic`](super::traffic::RxTraffic) does.
@@ -84,6 +103,9 @@ pub struct SoakOptions {
     /// the stack's checksum drops as a header drop, to prove that the
     /// per-reason check of the stack's drops fails when it miscounts.
     pub test_miscount_stack_drop: bool,
+    /// **Test hook, never set in a real soak**: never release the first
+    /// refill hold, to prove that the recovery check fails.
+    pub test_never_release_refill: bool,
 }
 
 impl SoakOptions {
@@ -96,6 +118,7 @@ impl SoakOptions {
             fault_rate: DEFAULT_FAULT_RATE,
             test_corrupt_delivery: None,
             test_miscount_stack_drop: false,
+            test_never_release_refill: false,
         }
     }
 }
@@ -553,6 +576,107 @@ impl Checker {
     }
 }
 
+/// The refill holds and slow application phases as they happen
+/// ([`DISTURB_PERIOD_NS`]), and what they caused, in a few counters.
+struct Disturbances {
+    /// The application's work per frame outside its slow phases.
+    base_app_ns: u64,
+    /// Its work per frame in them.
+    slow_app_ns: u64,
+    refill_held: bool,
+    holds: u64,
+    holds_with_alloc_failures: u64,
+    holds_recovered: u64,
+    holds_unrecovered: u64,
+    failed_at_hold: u64,
+    /// A released hold waiting for traffic: (release time, frames handed
+    /// to the stack by then).
+    awaiting_recovery: Option<(u64, u64)>,
+    slow: bool,
+    slow_phases: u64,
+    slow_phases_filling: u64,
+    /// At the start of the slow phase: socket_rcvbuf_full, frames read,
+    /// application work (ns).
+    slow_start: (u64, u64, u64),
+    /// Slow phases whose application work per frame read was not the slow cost.
+    slow_wrong_cost: u64,
+    /// Test hook: never release a hold.
+    never_release: bool,
+}
+
+impl Disturbances {
+    fn new(m: &Machine, never_release: bool) -> Self {
+        let base_app_ns = m.app_ns_per_frame();
+        Disturbances {
+            base_app_ns,
+            slow_app_ns: (base_app_ns * SLOW_APP_FACTOR).max(SLOW_APP_MIN_NS),
+            refill_held: false,
+            holds: 0,
+            holds_with_alloc_failures: 0,
+            holds_recovered: 0,
+            holds_unrecovered: 0,
+            failed_at_hold: 0,
+            awaiting_recovery: None,
+            slow: false,
+            slow_phases: 0,
+            slow_phases_filling: 0,
+            slow_start: (0, 0, 0),
+            slow_wrong_cost: 0,
+            never_release,
+        }
+    }
+
+    /// Starts or ends a hold or a slow phase at `t_ns` into the run
+    /// (`traffic`: frames are still being offered).
+    fn step(&mut self, m: &mut Machine, t_ns: u64, traffic: bool) {
+        let phase = t_ns % DISTURB_PERIOD_NS;
+        let in_window = |(start, len): (u64, u64)| traffic && phase >= start && phase < start + len;
+        let now = m.now_ns();
+        if let Some((at, handed)) = self.awaiting_recovery {
+            if m.app.delivered > handed {
+                self.holds_recovered += 1;
+                self.awaiting_recovery = None;
+            } else if now - at > RECOVERY_NS && traffic {
+                self.holds_unrecovered += 1;
+                self.awaiting_recovery = None;
+            }
+        }
+        let hold = in_window(REFILL_HOLD_NS);
+        if hold && !self.refill_held {
+            self.holds += 1;
+            self.failed_at_hold = m.driver.counters().alloc_rx_buff_failed;
+            m.driver.hold_rx_refill(true);
+            self.refill_held = true;
+        } else if !hold && self.refill_held && !self.never_release {
+            if m.driver.counters().alloc_rx_buff_failed > self.failed_at_hold {
+                self.holds_with_alloc_failures += 1;
+            }
+            m.driver.hold_rx_refill(false);
+            self.refill_held = false;
+            self.awaiting_recovery = Some((now, m.app.delivered));
+        }
+        let slow = in_window(SLOW_APP_NS);
+        if slow && !self.slow {
+            self.slow = true;
+            self.slow_phases += 1;
+            self.slow_start = (m.app.socket_rcvbuf_full, m.app.received, m.cpu.app_work_ns);
+            m.set_app_ns_per_frame(self.slow_app_ns);
+        } else if !slow && self.slow {
+            self.slow = false;
+            m.set_app_ns_per_frame(self.base_app_ns);
+            let (full, read, work) = self.slow_start;
+            if m.app.socket_rcvbuf_full > full {
+                self.slow_phases_filling += 1;
+            }
+            // Every frame read in the phase cost the slow price (a receive
+            // call is charged when it starts, all at the phase's price).
+            if m.cpu.app_work_ns - work != (m.app.received - read) * self.slow_app_ns {
+                self.slow_wrong_cost += 1;
+            }
+        }
+    }
+}
+
 /// What is wrong with the driver's rings, if anything.
 fn ring_violation(m: &Machine) -> Option<String> {
     let cfg = m.driver.config();
@@ -637,16 +761,22 @@ pub fn run_soak(
         corrupt: opts.test_corrupt_delivery,
     };
     let mut interrupted = false;
+    let mut dist = Disturbances::new(&m, opts.test_never_release_refill);
     while m.world.wire.frames_enqueued() < opts.frames || m.world.enc.queued() > 0 {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
             break;
         }
+        let t = m.now_ns() - t0;
+        dist.step(&mut m, t, true);
         let until = m.now_ns() + CHUNK_NS;
         m.run_until(until);
         checker.chunk(&mut m);
         progress(m.world.wire.frames_started(), opts.frames);
     }
+    // The traffic is over: a hold in progress is released, a slow phase ends.
+    let t = m.now_ns() - t0;
+    dist.step(&mut m, t, false);
     m.stop_sending();
     m.world.stop_source();
     let drain = if interrupted {
@@ -655,6 +785,7 @@ pub fn run_soak(
     } else {
         Some(drain_machine(&mut m, &scenario, stop, |m| {
             checker.chunk(m);
+            dist.step(m, 0, false);
             Ok(())
         })?)
     };
@@ -727,6 +858,40 @@ pub fn run_soak(
             e.l4_hdr_errors,
             a.l4_csum_errors,
             e.l4_csum_errors
+        ),
+    });
+    let d = &dist;
+    checks.push(Check {
+        name: "refill_pauses",
+        passed: d.holds_unrecovered == 0
+            && d.holds_with_alloc_failures == d.holds
+            && !d.refill_held
+            && d.awaiting_recovery.is_none(),
+        detail: format!(
+            "{} refill holds of {} us, {} with alloc_rx_buff_failed rising (total {}), {} recovered \
+             (frames reached the stack again within {} us), {} did not{}",
+            d.holds,
+            REFILL_HOLD_NS.1 / 1000,
+            d.holds_with_alloc_failures,
+            s.alloc_rx_buff_failed,
+            d.holds_recovered,
+            RECOVERY_NS / 1000,
+            d.holds_unrecovered,
+            if d.refill_held { "; a hold was never released" } else { "" }
+        ),
+    });
+    checks.push(Check {
+        name: "slow_app",
+        passed: d.slow_wrong_cost == 0 && !d.slow && m.app_ns_per_frame() == d.base_app_ns,
+        detail: format!(
+            "{} slow phases of {} us at {} ns per frame (else {}): {} filled the socket (socket_rcvbuf_full \
+             rose), {} charged another cost per frame read",
+            d.slow_phases,
+            SLOW_APP_NS.1 / 1000,
+            d.slow_app_ns,
+            d.base_app_ns,
+            d.slow_phases_filling,
+            d.slow_wrong_cost
         ),
     });
     checks.push(Check {

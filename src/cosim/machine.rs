@@ -311,6 +311,15 @@ pub struct Machine {
     /// When set, every decision of the core's scheduler is appended here
     /// (for a timeline); whoever runs the machine takes the slices out.
     pub cpu_log: Option<Vec<CpuSlice>>,
+    /// When set, every frame `xmit` accepted from the application (sent or
+    /// echoed) is appended here, as handed to the driver (CHECKSUM_PARTIAL
+    /// frames with the pseudo-header sum in their checksum field), in
+    /// order; whoever runs the machine takes them out (a soak checks them
+    /// against the wire).
+    pub tx_log: Option<Vec<Bytes>>,
+    /// Seeded sizes of the application's frames instead of `tx_frame_len`:
+    /// (shortest, longest, seed) ([`Machine::set_tx_frame_sizes`]).
+    tx_sizes: Option<(usize, usize, u64)>,
     cpu_ns: u64,
     app_cfg: AppConfig,
     socket: Socket,
@@ -386,6 +395,8 @@ impl Machine {
             delivered_frames: Vec::new(),
             rx_meta: Vec::new(),
             cpu_log: None,
+            tx_log: None,
+            tx_sizes: None,
             cpu_ns,
             socket: Socket::new(app.rmem),
             sched: FairScheduler::new(app.sched_slice_ns),
@@ -425,6 +436,17 @@ impl Machine {
     /// on: a slow phase of the application, as a soak schedules it.
     pub fn set_app_ns_per_frame(&mut self, ns: u64) {
         self.app_cfg.stack.app_ns_per_frame = ns;
+    }
+
+    /// The application's frames from now on are `min..=max` bytes long
+    /// (without FCS), the length of frame `seq` drawn from `seed` and `seq`.
+    pub fn set_tx_frame_sizes(&mut self, min: usize, max: usize, seed: u64) {
+        self.tx_sizes = Some((min, max.max(min), seed));
+    }
+
+    /// The application's frames from now on are of `protocol`.
+    pub fn set_tx_protocol(&mut self, protocol: crate::frames::Protocol) {
+        self.app_cfg.tx_frames.protocol = protocol;
     }
 
     /// Frames waiting in the application's socket.
@@ -603,6 +625,9 @@ impl Machine {
             match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, i + 1 < batch)) {
                 Ok(()) => {
                     self.echo_queue.pop_front();
+                    if let Some(log) = &mut self.tx_log {
+                        log.push(frame.clone());
+                    }
                     self.app.tx_sent += 1;
                     self.app.echoed += 1;
                     self.count_tx_checksum(&frame, offload, software_ns);
@@ -667,7 +692,13 @@ impl Machine {
             Some((f, o)) => (f.clone(), *o, 0),
             None => {
                 let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
-                let (len, dir) = (self.app_cfg.tx_frame_len, crate::frames::Direction::FromHost);
+                let len = match self.tx_sizes {
+                    Some((min, max, seed)) => {
+                        crate::rng::Rng::new(seed ^ u64::from(self.tx_seq).wrapping_mul(0x9E37_79B9)).range(min, max)
+                    }
+                    None => self.app_cfg.tx_frame_len,
+                };
+                let dir = crate::frames::Direction::FromHost;
                 self.stack_checksums(self.app_cfg.tx_frames.build(dir, len, self.tx_seq, &mut rng))
             }
         };
@@ -675,6 +706,9 @@ impl Machine {
             Ok(()) => {
                 self.app.tx_sent += 1;
                 self.count_tx_checksum(&frame, offload, software_ns);
+                if let Some(log) = &mut self.tx_log {
+                    log.push(frame.clone());
+                }
                 self.tx_seq = self.tx_seq.wrapping_add(1);
                 self.tx_frame = None;
                 self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
@@ -697,9 +731,12 @@ impl Machine {
 
     /// Queues a specific frame for the application to send next.
     pub fn send_frame(&mut self, frame: Bytes) -> Result<(), TxError> {
-        let r = self.with_host(|d, h| d.xmit(h, frame, false));
+        let r = self.with_host(|d, h| d.xmit(h, frame.clone(), false));
         if r.is_ok() {
             self.app.tx_sent += 1;
+            if let Some(log) = &mut self.tx_log {
+                log.push(frame);
+            }
         }
         r
     }

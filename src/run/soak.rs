@@ -79,6 +79,8 @@ const RECOVERY_NS: u64 = 500_000;
 
 /// Seeds of the fault draw, apart from the sizes and payloads.
 const FAULT_SEED: u64 = 0x534F_414B_4641_554C;
+/// Seeds of the application's frame sizes.
+const TX_SEED: u64 = 0x5458_5349_5A45_5321;
 /// Seeds of the payloads, as [`RxTraffic`](super::traffic::RxTraffic) does.
 const PAYLOAD_SEED: u64 = 0x5041_594C_4F41_4421;
 
@@ -106,6 +108,12 @@ pub struct SoakOptions {
     /// **Test hook, never set in a real soak**: never release the first
     /// refill hold, to prove that the recovery check fails.
     pub test_never_release_refill: bool,
+    /// **Test hook, never set in a real soak**: the TX check skips the n-th
+    /// frame on the wire (from 0), as if the NIC lost it silently.
+    pub test_drop_tx_frame: Option<u64>,
+    /// **Test hook, never set in a real soak**: the TX check flips a
+    /// checksum byte of the n-th frame on the wire (from 0).
+    pub test_corrupt_tx_csum: Option<u64>,
 }
 
 impl SoakOptions {
@@ -119,6 +127,8 @@ impl SoakOptions {
             test_corrupt_delivery: None,
             test_miscount_stack_drop: false,
             test_never_release_refill: false,
+            test_drop_tx_frame: None,
+            test_corrupt_tx_csum: None,
         }
     }
 }
@@ -677,6 +687,176 @@ impl Disturbances {
     }
 }
 
+/// The transmit check: every frame the application handed to the driver
+/// must come out on the wire, in order, byte-exact but for the checksums
+/// the NIC inserts, which must be valid. Bounded: only the frames handed
+/// over and not yet seen on the wire are kept (at most a ring's worth),
+/// as digests.
+#[derive(Default)]
+struct TxChecker {
+    /// (sequence number, digest with the checksum fields zeroed) of frames
+    /// handed to the driver, not yet seen on the wire, oldest first.
+    pending: std::collections::VecDeque<(Option<u32>, u64)>,
+    most_pending: usize,
+    handed: u64,
+    on_wire: u64,
+    matched: u64,
+    /// Handed frames skipped over: a later frame came out first.
+    lost: u64,
+    /// Wire frames that match nothing handed over.
+    unknown: u64,
+    first_problem: Option<String>,
+    bad_fcs: u64,
+    csum_checked: u64,
+    csum_bad: u64,
+    first_csum_bad: Option<String>,
+    /// Test hook: skip this wire frame (from 0), as if the NIC lost it.
+    drop_wire: Option<u64>,
+    /// Test hook: flip a checksum byte of this wire frame (from 0).
+    corrupt_csum: Option<u64>,
+}
+
+impl TxChecker {
+    fn chunk(&mut self, m: &mut Machine) {
+        for f in m.tx_log.as_mut().map(std::mem::take).unwrap_or_default() {
+            self.handed += 1;
+            self.pending.push_back((crate::frames::sequence_number(&f), checksum_free_digest(&f)));
+        }
+        self.most_pending = self.most_pending.max(self.pending.len());
+        for f in std::mem::take(&mut m.world.tx_frames) {
+            let index = self.on_wire;
+            self.on_wire += 1;
+            if self.drop_wire == Some(index) {
+                continue;
+            }
+            if !f.is_good() {
+                self.bad_fcs += 1;
+                self.first_problem.get_or_insert_with(|| format!("wire frame {index} bad: {:?}", f.error));
+                continue;
+            }
+            let mut bytes = f.bytes;
+            if self.corrupt_csum == Some(index) {
+                if let Some(at) = checksum_fields(&bytes).map(|c| c.1) {
+                    bytes[at] ^= 0x01;
+                }
+            }
+            if let Some(valid) = checksums_valid(&bytes) {
+                self.csum_checked += 1;
+                if !valid {
+                    self.csum_bad += 1;
+                    self.first_csum_bad.get_or_insert_with(|| {
+                        format!("wire frame {index} (seq {:?})", crate::frames::sequence_number(&bytes))
+                    });
+                }
+            }
+            let digest = checksum_free_digest(&bytes);
+            match self.pending.iter().position(|p| p.1 == digest) {
+                Some(k) => {
+                    if k > 0 {
+                        self.lost += k as u64;
+                        self.first_problem.get_or_insert_with(|| {
+                            format!(
+                                "{k} handed frames (first seq {:?}) never came out before seq {:?}",
+                                self.pending[0].0, self.pending[k].0
+                            )
+                        });
+                    }
+                    self.pending.drain(..=k);
+                    self.matched += 1;
+                }
+                None => {
+                    self.unknown += 1;
+                    self.first_problem
+                        .get_or_insert_with(|| format!("wire frame {index} matches no frame handed over"));
+                }
+            }
+        }
+    }
+}
+
+/// Where an IP frame's checksums are: (IPv4 header checksum, TCP/UDP
+/// checksum), found from the headers here, independently of
+/// `crate::frames::layout`. `None` for a frame that is not TCP/UDP over IP.
+fn checksum_fields(f: &[u8]) -> Option<(Option<usize>, usize)> {
+    let word = |at: usize| f.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let (mut l3, mut ethertype) = (14, word(12)?);
+    if ethertype == 0x8100 {
+        (l3, ethertype) = (18, word(16)?);
+    }
+    let (ip_csum, proto, l4) = match ethertype {
+        0x0800 => (Some(l3 + 10), *f.get(l3 + 9)?, l3 + usize::from(f.get(l3)? & 0x0F) * 4),
+        0x86DD => (None, *f.get(l3 + 6)?, l3 + 40),
+        _ => return None,
+    };
+    let at = match proto {
+        17 => l4 + 6,
+        6 => l4 + 16,
+        _ => return None,
+    };
+    (at + 2 <= f.len()).then_some((ip_csum, at))
+}
+
+/// A digest of `f` with its checksum fields zeroed: a frame handed over as
+/// CHECKSUM_PARTIAL and the same frame on the wire, checksums inserted,
+/// have the same one.
+fn checksum_free_digest(f: &[u8]) -> u64 {
+    let Some((ip, l4)) = checksum_fields(f) else { return frame_digest(f) };
+    let mut g = f.to_vec();
+    for at in ip.into_iter().chain([l4]) {
+        g[at..at + 2].copy_from_slice(&[0, 0]);
+    }
+    frame_digest(&g)
+}
+
+/// Whether the IPv4 header checksum and the TCP/UDP checksum of `f` are
+/// valid, by etherparse's own computation (not the code under test);
+/// `None` if `f` is not TCP/UDP over IP.
+fn checksums_valid(f: &[u8]) -> Option<bool> {
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    let p = SlicedPacket::from_ethernet(f).ok()?;
+    match (p.net?, p.transport?) {
+        (NetSlice::Ipv4(ip), t) => {
+            let h = ip.header().to_header();
+            let ip_ok = h.header_checksum == h.calc_header_checksum();
+            let l4_ok = match t {
+                TransportSlice::Udp(u) => {
+                    let uh = u.to_header();
+                    udp_ok(uh.checksum, uh.calc_checksum_ipv4(&h, u.payload()).ok()?)
+                }
+                TransportSlice::Tcp(t) => {
+                    let th = t.to_header();
+                    th.checksum == th.calc_checksum_ipv4(&h, t.payload()).ok()?
+                }
+                _ => return None,
+            };
+            Some(ip_ok && l4_ok)
+        }
+        (NetSlice::Ipv6(ip), t) => {
+            let h = ip.header().to_header();
+            Some(match t {
+                TransportSlice::Udp(u) => {
+                    let uh = u.to_header();
+                    udp_ok(uh.checksum, uh.calc_checksum_ipv6(&h, u.payload()).ok()?)
+                }
+                TransportSlice::Tcp(t) => {
+                    let th = t.to_header();
+                    th.checksum == th.calc_checksum_ipv6(&h, t.payload()).ok()?
+                }
+                _ => return None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A UDP checksum as stored against etherparse's. A sum of zero is
+/// stored as 0xFFFF (RFC 768); the NIC inserts the plain ones' complement,
+/// 0x0000, which RFC 1071's check (the sum over the segment comes out
+/// all ones) finds as valid as 0xFFFF: both are taken.
+fn udp_ok(stored: u16, computed: u16) -> bool {
+    stored == computed || (stored == 0 && computed == 0xFFFF)
+}
+
 /// What is wrong with the driver's rings, if anything.
 fn ring_violation(m: &Machine) -> Option<String> {
     let cfg = m.driver.config();
@@ -724,6 +904,17 @@ pub fn run_soak(
         .map_err(RunError::Driver)?;
     m.world.wire.keep_digests();
     m.keep_frames = true;
+    // The transmit side: seeded sizes, frames logged as handed to the
+    // driver and as decoded on the wire, both taken out every chunk.
+    m.tx_log = Some(Vec::new());
+    m.world.keep_tx_frames = true;
+    m.set_tx_frame_sizes(60, MAX_FRAME, opts.seed ^ TX_SEED);
+    let tx_protocol = scenario.tx.protocol;
+    let mut tx = TxChecker {
+        drop_wire: opts.test_drop_tx_frame,
+        corrupt_csum: opts.test_corrupt_tx_csum,
+        ..TxChecker::default()
+    };
     let injected = Arc::new(Mutex::new(Injected::default()));
     let plan = FaultPlan {
         seed: opts.seed,
@@ -769,9 +960,16 @@ pub fn run_soak(
         }
         let t = m.now_ns() - t0;
         dist.step(&mut m, t, true);
+        if tx_protocol == Protocol::Raw {
+            // the four IP protocols in turn, one per load period
+            let mixed = [Protocol::Udp4, Protocol::Tcp4, Protocol::Udp6, Protocol::Tcp6];
+            let period: u64 = LOAD_PHASES.iter().map(|p| p.0).sum();
+            m.set_tx_protocol(mixed[(t / period % 4) as usize]);
+        }
         let until = m.now_ns() + CHUNK_NS;
         m.run_until(until);
         checker.chunk(&mut m);
+        tx.chunk(&mut m);
         progress(m.world.wire.frames_started(), opts.frames);
     }
     // The traffic is over: a hold in progress is released, a slow phase ends.
@@ -785,11 +983,13 @@ pub fn run_soak(
     } else {
         Some(drain_machine(&mut m, &scenario, stop, |m| {
             checker.chunk(m);
+            tx.chunk(m);
             dist.step(m, 0, false);
             Ok(())
         })?)
     };
     checker.chunk(&mut m);
+    tx.chunk(&mut m);
     progress(m.world.wire.frames_started(), opts.frames);
 
     let inj = *injected.lock().unwrap_or_else(|e| e.into_inner());
@@ -893,6 +1093,44 @@ pub fn run_soak(
             d.slow_phases_filling,
             d.slow_wrong_cost
         ),
+    });
+    let tx_counted = s.tx_reset_dropped;
+    let census_end = m.driver.buffer_census();
+    checks.push(Check {
+        name: "tx_delivery",
+        passed: tx.handed == m.app.tx_sent
+            && tx.lost == 0
+            && tx.unknown == 0
+            && tx.bad_fcs == 0
+            && tx.matched + tx_counted == tx.handed
+            && tx.pending.len() as u64 == tx_counted
+            && census_end.tx_queued == 0
+            && tx.handed > 0,
+        detail: format!(
+            "handed to the driver {} = on the wire in order, byte-exact {} + tx_reset_dropped {tx_counted}; \
+             lost {}, unknown on the wire {}, bad on the wire {}, still queued {} (at most {} in flight); \
+             tx_busy {} (refused by a stopped queue, retried){}",
+            tx.handed,
+            tx.matched,
+            tx.lost,
+            tx.unknown,
+            tx.bad_fcs,
+            census_end.tx_queued,
+            tx.most_pending,
+            m.app.tx_busy,
+            tx.first_problem.as_ref().map(|p| format!("; first: {p}")).unwrap_or_default()
+        ),
+    });
+    checks.push(Check {
+        name: "tx_checksums",
+        passed: tx.csum_bad == 0 && tx.csum_checked == tx.matched + tx.unknown,
+        detail: match &tx.first_csum_bad {
+            None => format!(
+                "{} IP frames on the wire, every IPv4 header and TCP/UDP checksum valid (etherparse)",
+                tx.csum_checked
+            ),
+            Some(first) => format!("{} of {} with a wrong checksum (first {first})", tx.csum_bad, tx.csum_checked),
+        },
     });
     checks.push(Check {
         name: "byte_exact",

@@ -372,6 +372,78 @@ mod tests {
         assert_eq!(c.receive_ns(&[0u8; 10]), 1000);
     }
 
+    /// A frame of `protocol` with valid headers, 200 bytes.
+    fn ip_frame(protocol: crate::frames::Protocol) -> Vec<u8> {
+        let mut rng = crate::rng::Rng::new(3);
+        crate::frames::build(protocol, 0, 0, crate::frames::Direction::ToHost, 200, 9, &mut rng)
+    }
+
+    fn drop_of(f: &[u8], csum: ChecksumVerdict) -> Option<HeaderDrop> {
+        check_headers(f, csum).drop
+    }
+
+    /// Each header fault is dropped under its reason, in Linux's order;
+    /// padding is trimmed, not dropped.
+    #[test]
+    fn header_checks_drop_what_linux_drops() {
+        use crate::frames::{ip::fill_ipv4_checksum, Protocol};
+        use ChecksumVerdict::{Complete, None as NoCsum, Unnecessary};
+        for p in [Protocol::Udp4, Protocol::Tcp4, Protocol::Udp6, Protocol::Tcp6] {
+            let good = ip_frame(p);
+            let v4 = matches!(p, Protocol::Udp4 | Protocol::Tcp4);
+            let udp = matches!(p, Protocol::Udp4 | Protocol::Udp6);
+            let l4 = if v4 { 34 } else { 54 };
+            for csum in [Unnecessary, Complete(0), NoCsum] {
+                assert_eq!(drop_of(&good, csum), None, "{p:?}");
+            }
+            // software verification is charged with CHECKSUM_NONE only
+            assert_eq!(check_headers(&good, NoCsum).summed, 200 - l4);
+            assert_eq!(check_headers(&good, Complete(0)).summed, 0);
+            assert_eq!(check_headers(&good, Unnecessary).summed, 0);
+            // a wrong TCP/UDP checksum: trusted if the NIC said good
+            let mut bad = good.clone();
+            let at = l4 + if udp { 6 } else { 16 };
+            bad[at] ^= 0x01;
+            assert_eq!(drop_of(&bad, NoCsum), Some(HeaderDrop::L4Csum), "{p:?}");
+            assert_eq!(drop_of(&bad, Unnecessary), None);
+            // IP length beyond the frame; shorter is padding
+            let len_at = if v4 { 16 } else { 18 };
+            let mut long = good.clone();
+            long[len_at + 1] = long[len_at + 1].wrapping_add(1);
+            if long[len_at + 1] == 0 {
+                long[len_at] += 1;
+            }
+            if v4 {
+                fill_ipv4_checksum(&mut long[14..]);
+            }
+            assert_eq!(drop_of(&long, Unnecessary), Some(HeaderDrop::IpTruncated), "{p:?}");
+            let mut padded = good.clone();
+            padded.extend_from_slice(&[0; 20]);
+            assert_eq!(drop_of(&padded, NoCsum), None, "{p:?}: trimmed, not dropped");
+            if v4 {
+                let mut hdr = good.clone();
+                hdr[24] ^= 0x10;
+                assert_eq!(drop_of(&hdr, Unnecessary), Some(HeaderDrop::IpHdr), "IPv4 checksum always checked");
+                let mut ihl = good.clone();
+                ihl[14] = 0x44;
+                assert_eq!(drop_of(&ihl, Unnecessary), Some(HeaderDrop::IpHdr));
+            }
+            if udp {
+                for ulen in [7u16, 200 - l4 as u16 + 1] {
+                    let mut lie = good.clone();
+                    lie[l4 + 4..l4 + 6].copy_from_slice(&ulen.to_be_bytes());
+                    assert_eq!(drop_of(&lie, Unnecessary), Some(HeaderDrop::L4Hdr), "{p:?} ulen {ulen}");
+                }
+            } else {
+                let mut doff = good.clone();
+                doff[l4 + 12] = 0x40;
+                assert_eq!(drop_of(&doff, Unnecessary), Some(HeaderDrop::L4Hdr), "{p:?}");
+            }
+        }
+        // raw frames go to a packet socket unchecked
+        assert_eq!(drop_of(&ip_frame(crate::frames::Protocol::Raw), ChecksumVerdict::None), None);
+    }
+
     /// Like __udp_enqueue_schedule_skb: the limit is checked before the
     /// frame is charged, so the buffer may end one frame over it.
     #[test]

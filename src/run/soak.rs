@@ -85,7 +85,7 @@ const SLOW_APP_NS: (u64, u64) = (2_100_000, 400_000);
 /// How much slower the application is in its slow phase.
 const SLOW_APP_FACTOR: u64 = 10;
 /// Work per frame of a slow application whose base cost is 0 (ns).
-const SLOW_APP_MIN_NS: u64 = 2_000;
+const SLOW_APP_MIN_NS: u64 = 20_000;
 /// After a refill hold ends, frames must reach the stack again within this
 /// time (ns), or traffic did not recover.
 const RECOVERY_NS: u64 = 500_000;

@@ -155,6 +155,10 @@ struct SoakArgs {
     /// recovery check fails. Never in a real soak.
     #[arg(long, hide = true)]
     test_never_release_refill: bool,
+    /// Test hook: the slow application phases leave its cost unchanged, to
+    /// prove the slow-phase check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_skip_slow_app: bool,
     /// Test hook: the TX check skips the N-th frame on the wire, to prove
     /// it fails when a frame is lost. Never in a real soak.
     #[arg(long, value_name = "N", hide = true)]
@@ -400,6 +404,7 @@ fn soak(args: SoakArgs) -> anyhow::Result<bool> {
         test_corrupt_delivery: args.test_corrupt_delivery,
         test_miscount_stack_drop: args.test_miscount_stack_drop,
         test_never_release_refill: args.test_never_release_refill,
+        test_skip_slow_app: args.test_skip_slow_app,
         test_drop_tx_frame: args.test_drop_tx_frame,
         test_corrupt_tx_csum: args.test_corrupt_tx_csum,
     };

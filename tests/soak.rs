@@ -1,7 +1,8 @@
 //! `verinic soak`, short: every check holds on a seeded mixed-fault run and
 //! the exit code says so; each hidden test hook (a mutation: a corrupted
-//! delivery, a miscounted stack drop, a refill hold never released, a TX
-//! frame lost, a TX checksum broken) makes its check fail and the exit
+//! delivery, a miscounted stack drop, a refill hold never released, a slow
+//! phase that does not slow the application, a TX frame lost, a TX checksum
+//! broken) makes its check fail and the exit
 //! code 1; a usage error exits 2.
 
 use std::process::{Command, Output};
@@ -71,6 +72,19 @@ fn a_stack_drop_counted_under_the_wrong_reason_fails_drops_by_reason() {
 fn a_refill_hold_never_released_fails_refill_pauses() {
     let failed = failed_checks(&["--test-never-release-refill"]);
     assert!(failed.contains(&"refill_pauses".to_string()), "{failed:?}");
+}
+
+/// 20,000 frames: the first slow phase finds the application starved (it
+/// reads nothing, whatever it costs); the second one shows the cost.
+#[test]
+fn a_slow_phase_that_does_not_slow_the_application_fails_slow_app() {
+    let out = soak(&["--frames", "20000", "--seed", "7", "--quiet", "--json", "--test-skip-slow-app"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let failed: Vec<&str> =
+        checks.iter().filter(|c| c["passed"] == false).map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["slow_app"]);
 }
 
 #[test]

@@ -121,6 +121,9 @@ pub struct SoakOptions {
     /// **Test hook, never set in a real soak**: never release the first
     /// refill hold, to prove that the recovery check fails.
     pub test_never_release_refill: bool,
+    /// **Test hook, never set in a real soak**: the slow phases leave the
+    /// application's cost as it is, to prove that the slow-phase check fails.
+    pub test_skip_slow_app: bool,
     /// **Test hook, never set in a real soak**: the TX check skips the n-th
     /// frame on the wire (from 0), as if the NIC lost it silently.
     pub test_drop_tx_frame: Option<u64>,
@@ -140,6 +143,7 @@ impl SoakOptions {
             test_corrupt_delivery: None,
             test_miscount_stack_drop: false,
             test_never_release_refill: false,
+            test_skip_slow_app: false,
             test_drop_tx_frame: None,
             test_corrupt_tx_csum: None,
         }
@@ -628,10 +632,12 @@ struct Disturbances {
     slow_wrong_cost: u64,
     /// Test hook: never release a hold.
     never_release: bool,
+    /// Test hook: a slow phase forgets to slow the application down.
+    skip_slow: bool,
 }
 
 impl Disturbances {
-    fn new(m: &Machine, never_release: bool) -> Self {
+    fn new(m: &Machine, never_release: bool, skip_slow: bool) -> Self {
         let base_app_ns = m.app_ns_per_frame();
         Disturbances {
             base_app_ns,
@@ -650,6 +656,7 @@ impl Disturbances {
             slow_start: (0, 0, 0),
             slow_wrong_cost: 0,
             never_release,
+            skip_slow,
         }
     }
 
@@ -691,7 +698,9 @@ impl Disturbances {
             self.slow = true;
             self.slow_phases += 1;
             self.slow_start = (m.app.socket_rcvbuf_full, m.app.received, m.cpu.app_work_ns);
-            m.set_app_ns_per_frame(self.slow_app_ns);
+            if !self.skip_slow {
+                m.set_app_ns_per_frame(self.slow_app_ns);
+            }
         } else if !slow && self.slow {
             self.slow = false;
             m.set_app_ns_per_frame(self.base_app_ns);
@@ -982,7 +991,7 @@ pub fn run_soak(
         corrupt: opts.test_corrupt_delivery,
     };
     let mut interrupted = false;
-    let mut dist = Disturbances::new(&m, opts.test_never_release_refill);
+    let mut dist = Disturbances::new(&m, opts.test_never_release_refill, opts.test_skip_slow_app);
     while m.world.wire.frames_enqueued() < opts.frames || m.world.enc.queued() > 0 {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;

@@ -147,6 +147,26 @@ struct SoakArgs {
     /// it is checked, to prove the byte-exact check fails. Never in a real soak.
     #[arg(long, value_name = "N", hide = true)]
     test_corrupt_delivery: Option<u64>,
+    /// Test hook: count one of the stack's checksum drops under another
+    /// reason, to prove the drops-by-reason check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_miscount_stack_drop: bool,
+    /// Test hook: never release the first refill hold, to prove the refill
+    /// recovery check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_never_release_refill: bool,
+    /// Test hook: the slow application phases leave its cost unchanged, to
+    /// prove the slow-phase check fails. Never in a real soak.
+    #[arg(long, hide = true)]
+    test_skip_slow_app: bool,
+    /// Test hook: the TX check skips the N-th frame on the wire, to prove
+    /// it fails when a frame is lost. Never in a real soak.
+    #[arg(long, value_name = "N", hide = true)]
+    test_drop_tx_frame: Option<u64>,
+    /// Test hook: the TX check flips a checksum byte of the N-th frame on
+    /// the wire, to prove it fails. Never in a real soak.
+    #[arg(long, value_name = "N", hide = true)]
+    test_corrupt_tx_csum: Option<u64>,
 }
 
 /// Options shared by the commands that run many points (sweep, tune).
@@ -382,6 +402,11 @@ fn soak(args: SoakArgs) -> anyhow::Result<bool> {
         base,
         fault_rate: args.fault_rate,
         test_corrupt_delivery: args.test_corrupt_delivery,
+        test_miscount_stack_drop: args.test_miscount_stack_drop,
+        test_never_release_refill: args.test_never_release_refill,
+        test_skip_slow_app: args.test_skip_slow_app,
+        test_drop_tx_frame: args.test_drop_tx_frame,
+        test_corrupt_tx_csum: args.test_corrupt_tx_csum,
     };
     let options = SimOptions { profile: Profile::Fast, ..Default::default() };
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {

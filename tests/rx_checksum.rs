@@ -85,6 +85,9 @@ enum Mutation {
     UdpZero,
     Fragment,
     LyingLength,
+    /// Ethernet padding after the IP packet: the IP length is shorter
+    /// than the frame (checked over the IP length, the padding ignored).
+    Padded,
     Ipv6Extension,
     NonIp,
 }
@@ -109,6 +112,7 @@ fn build(v6: bool, tcp: bool, vlan: bool, options: usize, payload: &[u8], m: Mut
                 ipv4_checksum_fix(&mut f, l3);
             }
         }
+        Mutation::Padded => f.extend_from_slice(&[0xA5; 23]),
         Mutation::Ipv6Extension if v6 => f[l3 + 6] = 0, // hop-by-hop options
         Mutation::NonIp => f[l3 - 2..l3].copy_from_slice(&0x88B5u16.to_be_bytes()),
         _ => {}
@@ -127,6 +131,7 @@ fn frame_strategy() -> impl Strategy<Value = Vec<u8>> {
         1 => Just(Mutation::UdpZero),
         1 => Just(Mutation::Fragment),
         1 => Just(Mutation::LyingLength),
+        1 => Just(Mutation::Padded),
         1 => Just(Mutation::Ipv6Extension),
         1 => Just(Mutation::NonIp),
     ];

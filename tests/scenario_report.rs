@@ -188,6 +188,10 @@ fn json_has_the_documented_fields() {
             "backlog_full",
             "socket_rcvbuf_full",
             "rx_reset_lost",
+            "ip_hdr_errors",
+            "ip_truncated",
+            "l4_hdr_errors",
+            "l4_csum_errors",
         ])
     );
     assert_eq!(keys(&v["latency_ns"]), sorted(&["p50", "p99", "p999", "max", "mean", "count", "unmatched"]));

@@ -309,6 +309,21 @@ impl Driver {
         &self.costs
     }
 
+    /// Fault injection, for soak tests: while `held`, every RX refill fails
+    /// as if no buffer could be allocated (e1000_alloc_rx_buffers when the
+    /// skb allocation fails: `alloc_rx_buff_failed` counts each attempt and
+    /// the slots stay empty). The ring drains, the device misses frames
+    /// (`rx_missed_errors`, an RXO interrupt), and refilling resumes at the
+    /// first clean after release.
+    pub fn hold_rx_refill(&mut self, held: bool) {
+        self.rx.refill_held = held;
+    }
+
+    /// Whether RX refills are held ([`Driver::hold_rx_refill`]).
+    pub fn rx_refill_held(&self) -> bool {
+        self.rx.refill_held
+    }
+
     /// Replaces the cost model.
     pub fn set_costs(&mut self, costs: CpuCosts) {
         self.costs = costs;

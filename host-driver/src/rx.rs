@@ -118,6 +118,8 @@ pub(crate) struct RxRing {
     refill_batch: usize,
     /// rx-checksumming is on: the raw sum and verdict bits mean something.
     pub(crate) rx_csum: bool,
+    /// Buffer allocation fails while set ([`crate::Driver::hold_rx_refill`]).
+    pub(crate) refill_held: bool,
 }
 
 impl RxRing {
@@ -135,6 +137,7 @@ impl RxRing {
             partial: None,
             refill_batch,
             rx_csum: false,
+            refill_held: false,
         }
     }
 
@@ -147,6 +150,12 @@ impl RxRing {
     pub(crate) fn refill<P: Platform + ?Sized>(&mut self, p: &mut P, costs: &CpuCosts, stats: &mut Stats) {
         let count = self.ring.unused();
         if count == 0 {
+            return;
+        }
+        if self.refill_held {
+            // e1000_alloc_rx_buffers when the skb allocation fails: count
+            // it, leave the slots empty, retry at the next clean.
+            stats.alloc_rx_buff_failed += 1;
             return;
         }
         let mut done = 0;

@@ -56,7 +56,9 @@ counters! {
     rx_csum_offload_good,
     /// Delivered frames handed up with the device's raw sum (CHECKSUM_COMPLETE).
     rx_csum_complete,
-    /// RX descriptors left without a buffer because the pool was empty (should stay 0).
+    /// Refills that left RX descriptors without a buffer: the pool was empty
+    /// (should not happen) or refills were held (`Driver::hold_rx_refill`,
+    /// an allocation failure injected by a soak).
     alloc_rx_buff_failed,
     /// RDT writes.
     rx_tail_writes,

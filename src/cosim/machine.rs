@@ -33,7 +33,7 @@ use verinic_driver::{Driver, IrqOutcome, RxPacket, RxSink, TxError, TxOffload};
 
 use super::platform::Host;
 use super::sched::{FairScheduler, Thread};
-use super::stack::{Socket, StackCosts};
+use super::stack::{check_headers, HeaderDrop, Socket, StackCosts};
 use super::world::World;
 
 /// Softirq rounds __do_softirq runs inline before waking ksoftirqd
@@ -200,6 +200,15 @@ pub struct AppStats {
     pub delivered_bytes: u64,
     /// Frames the socket dropped because its receive buffer was over `rmem`.
     pub socket_rcvbuf_full: u64,
+    /// Frames the IP layer dropped for a bad header (IPv4 checksum, IHL,
+    /// total length below the header; IPv6 version): [`HeaderDrop::IpHdr`].
+    pub ip_hdr_errors: u64,
+    /// Frames shorter than their IP length says ([`HeaderDrop::IpTruncated`]).
+    pub ip_truncated: u64,
+    /// Frames with a bad UDP length or a cut TCP header ([`HeaderDrop::L4Hdr`]).
+    pub l4_hdr_errors: u64,
+    /// Frames with a wrong TCP/UDP checksum ([`HeaderDrop::L4Csum`]).
+    pub l4_csum_errors: u64,
     /// Frames the application read from its socket.
     pub received: u64,
     /// Receive calls the application made.
@@ -302,6 +311,15 @@ pub struct Machine {
     /// When set, every decision of the core's scheduler is appended here
     /// (for a timeline); whoever runs the machine takes the slices out.
     pub cpu_log: Option<Vec<CpuSlice>>,
+    /// When set, every frame `xmit` accepted from the application (sent or
+    /// echoed) is appended here, as handed to the driver (CHECKSUM_PARTIAL
+    /// frames with the pseudo-header sum in their checksum field), in
+    /// order; whoever runs the machine takes them out (a soak checks them
+    /// against the wire).
+    pub tx_log: Option<Vec<Bytes>>,
+    /// Seeded sizes of the application's frames instead of `tx_frame_len`:
+    /// (shortest, longest, seed) ([`Machine::set_tx_frame_sizes`]).
+    tx_sizes: Option<(usize, usize, u64)>,
     cpu_ns: u64,
     app_cfg: AppConfig,
     socket: Socket,
@@ -318,6 +336,7 @@ pub struct Machine {
 /// the hand-off and queues the frame on the socket.
 struct StackSink<'a> {
     costs: &'a StackCosts,
+    csum_ns_per_byte: f64,
     app: &'a mut AppStats,
     socket: &'a mut Socket,
     deliveries: &'a mut Vec<Delivery>,
@@ -334,7 +353,20 @@ impl RxSink for StackSink<'_> {
             frames.push(p.data.clone());
             meta.push((p.status, p.errors, p.checksum, p.csum));
         }
-        let ns = self.costs.receive_ns(&p.data);
+        let mut ns = self.costs.receive_ns(&p.data);
+        let check = check_headers(&p.data, p.csum);
+        // Software verification of the TCP/UDP checksum (the NIC did not
+        // vouch for it): the stack's time per byte, as on transmit.
+        ns += (check.summed as f64 * self.csum_ns_per_byte).round() as u64;
+        if let Some(why) = check.drop {
+            *match why {
+                HeaderDrop::IpHdr => &mut self.app.ip_hdr_errors,
+                HeaderDrop::IpTruncated => &mut self.app.ip_truncated,
+                HeaderDrop::L4Hdr => &mut self.app.l4_hdr_errors,
+                HeaderDrop::L4Csum => &mut self.app.l4_csum_errors,
+            } += 1;
+            return ns;
+        }
         if !self.socket.enqueue(p.data) {
             self.app.socket_rcvbuf_full += 1;
         }
@@ -363,6 +395,8 @@ impl Machine {
             delivered_frames: Vec::new(),
             rx_meta: Vec::new(),
             cpu_log: None,
+            tx_log: None,
+            tx_sizes: None,
             cpu_ns,
             socket: Socket::new(app.rmem),
             sched: FairScheduler::new(app.sched_slice_ns),
@@ -391,6 +425,28 @@ impl Machine {
         while self.cpu_ns < until_ns {
             self.step(until_ns);
         }
+    }
+
+    /// The application's own work per frame it reads (ns).
+    pub fn app_ns_per_frame(&self) -> u64 {
+        self.app_cfg.stack.app_ns_per_frame
+    }
+
+    /// Changes the application's own work per frame it reads (ns) from now
+    /// on: a slow phase of the application, as a soak schedules it.
+    pub fn set_app_ns_per_frame(&mut self, ns: u64) {
+        self.app_cfg.stack.app_ns_per_frame = ns;
+    }
+
+    /// The application's frames from now on are `min..=max` bytes long
+    /// (without FCS), the length of frame `seq` drawn from `seed` and `seq`.
+    pub fn set_tx_frame_sizes(&mut self, min: usize, max: usize, seed: u64) {
+        self.tx_sizes = Some((min, max.max(min), seed));
+    }
+
+    /// The application's frames from now on are of `protocol`.
+    pub fn set_tx_protocol(&mut self, protocol: crate::frames::Protocol) {
+        self.app_cfg.tx_frames.protocol = protocol;
     }
 
     /// Frames waiting in the application's socket.
@@ -491,6 +547,7 @@ impl Machine {
         let keep = self.keep_frames.then_some((&mut self.delivered_frames, &mut self.rx_meta));
         let mut sink = StackSink {
             costs: &self.app_cfg.stack,
+            csum_ns_per_byte: self.app_cfg.csum_ns_per_byte,
             app: &mut self.app,
             socket: &mut self.socket,
             deliveries: &mut self.deliveries,
@@ -568,6 +625,9 @@ impl Machine {
             match self.with_host(|d, h| d.xmit_offload(h, frame.clone(), offload, i + 1 < batch)) {
                 Ok(()) => {
                     self.echo_queue.pop_front();
+                    if let Some(log) = &mut self.tx_log {
+                        log.push(frame.clone());
+                    }
                     self.app.tx_sent += 1;
                     self.app.echoed += 1;
                     self.count_tx_checksum(&frame, offload, software_ns);
@@ -632,7 +692,13 @@ impl Machine {
             Some((f, o)) => (f.clone(), *o, 0),
             None => {
                 let mut rng = crate::rng::Rng::new(u64::from(self.tx_seq) ^ 0x7478);
-                let (len, dir) = (self.app_cfg.tx_frame_len, crate::frames::Direction::FromHost);
+                let len = match self.tx_sizes {
+                    Some((min, max, seed)) => {
+                        crate::rng::Rng::new(seed ^ u64::from(self.tx_seq).wrapping_mul(0x9E37_79B9)).range(min, max)
+                    }
+                    None => self.app_cfg.tx_frame_len,
+                };
+                let dir = crate::frames::Direction::FromHost;
                 self.stack_checksums(self.app_cfg.tx_frames.build(dir, len, self.tx_seq, &mut rng))
             }
         };
@@ -640,6 +706,9 @@ impl Machine {
             Ok(()) => {
                 self.app.tx_sent += 1;
                 self.count_tx_checksum(&frame, offload, software_ns);
+                if let Some(log) = &mut self.tx_log {
+                    log.push(frame.clone());
+                }
                 self.tx_seq = self.tx_seq.wrapping_add(1);
                 self.tx_frame = None;
                 self.next_tx_ns += 1e9 / self.app_cfg.tx_frames_per_sec;
@@ -662,9 +731,12 @@ impl Machine {
 
     /// Queues a specific frame for the application to send next.
     pub fn send_frame(&mut self, frame: Bytes) -> Result<(), TxError> {
-        let r = self.with_host(|d, h| d.xmit(h, frame, false));
+        let r = self.with_host(|d, h| d.xmit(h, frame.clone(), false));
         if r.is_ok() {
             self.app.tx_sent += 1;
+            if let Some(log) = &mut self.tx_log {
+                log.push(frame);
+            }
         }
         r
     }

@@ -15,10 +15,17 @@
 //! call): one syscall entry and exit per call, per frame the socket dequeue
 //! (the stack's share in process context), the copy to user space per byte,
 //! and its own work per frame.
+//!
+//! Before any of that, the stack checks the headers as Linux does
+//! ([`check_headers`]): a bad IPv4 header, a length that lies, a bad
+//! TCP/UDP checksum drop the frame, each counted under its own reason.
 
 use std::collections::VecDeque;
 
 use bytes::Bytes;
+use verinic_driver::ChecksumVerdict;
+
+use crate::frames::checksum::{fold, pseudo_header_sum, sum16};
 
 /// Bytes a queued frame is charged beyond its data: sk_buff and
 /// skb_shared_info (SKB_TRUESIZE in include/linux/skbuff.h; 256 + 320 bytes
@@ -132,6 +139,164 @@ fn l4_protocol(frame: &[u8]) -> Option<Option<u8>> {
     }
 }
 
+/// Why the stack dropped a frame for its headers (the report's drop
+/// reasons `ip_hdr_errors`, `ip_truncated`, `l4_hdr_errors`,
+/// `l4_csum_errors`; docs/report.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderDrop {
+    /// IPv4: header cut short, version not 4, IHL < 5, header checksum
+    /// wrong, or total length shorter than the header; IPv6: header cut
+    /// short or version not 6 (Linux: IPSTATS_MIB_INHDRERRORS, plus
+    /// IPSTATS_MIB_CSUMERRORS for the checksum).
+    IpHdr,
+    /// The IP length (IPv4 total length, IPv6 40 + payload length) is
+    /// beyond the frame (IPSTATS_MIB_INTRUNCATEDPKTS).
+    IpTruncated,
+    /// UDP: header cut short, length < 8 or beyond the IP payload; TCP:
+    /// header cut short or data offset < 5 (UDP_MIB_INERRORS,
+    /// TCP_MIB_INERRS).
+    L4Hdr,
+    /// The TCP/UDP checksum is wrong (UDP_MIB_CSUMERRORS, TCP_MIB_CSUMERRORS).
+    L4Csum,
+}
+
+/// What the stack's header checks found in a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeaderCheck {
+    /// Why it was dropped, `None` if it goes on to its socket.
+    pub drop: Option<HeaderDrop>,
+    /// Bytes the stack summed in software to verify the TCP/UDP checksum
+    /// (the NIC did not vouch for it): what `csum_ns_per_byte` is charged on.
+    pub summed: usize,
+}
+
+impl HeaderCheck {
+    fn drop(why: HeaderDrop, summed: usize) -> Self {
+        HeaderCheck { drop: Some(why), summed }
+    }
+}
+
+/// The receive-side header checks of Linux's IP and UDP/TCP layers on
+/// `frame` (Ethernet, optionally 802.1Q-tagged), given the driver's
+/// checksum verdict `csum` (`skb->ip_summed`). Non-IP frames go to a
+/// packet socket unchecked.
+///
+/// IPv4, as `ip_rcv_core` (net/ipv4/ip_input.c) does: fewer than 20 bytes,
+/// version != 4, `ihl < 5` or a header cut short -> `inhdr_error`; the
+/// header checksum is always verified in software (`ip_fast_csum`, whatever
+/// the NIC said) -> `csum_error`; `tot_len` beyond the frame ->
+/// `IPSTATS_MIB_INTRUNCATEDPKTS`; `tot_len < ihl * 4` -> `inhdr_error`;
+/// a shorter `tot_len` trims the frame (`pskb_trim_rcsum`: Ethernet
+/// padding), it does not drop it. IPv6, as `ip6_rcv_core`
+/// (net/ipv6/ip6_input.c): header cut short or version != 6 -> INHDRERRORS;
+/// `40 + payload_len` beyond the frame -> INTRUNCATEDPKTS; shorter trims.
+///
+/// UDP, as `__udp4_lib_rcv` (net/ipv4/udp.c) and `__udp6_lib_rcv`
+/// (net/ipv6/udp.c): fewer than 8 bytes, `ulen` beyond the IP payload or
+/// `ulen < 8` -> drop (`short_packet`; IPv6 takes `ulen` 0 as the whole
+/// payload, the jumbo case); a shorter `ulen` trims. TCP, as `tcp_v4_rcv`
+/// (net/ipv4/tcp_ipv4.c): fewer than 20 bytes, `doff < 5` or the options
+/// cut short -> drop.
+///
+/// The TCP/UDP checksum: with CHECKSUM_UNNECESSARY (the NIC checked it,
+/// TCPCS/UDPCS without TCPE) the stack trusts it; otherwise it verifies the
+/// pseudo-header and segment sum (`udp_lib_checksum_complete`,
+/// `tcp_checksum_complete`), in software over every byte with
+/// CHECKSUM_NONE (rx checksumming off, or the NIC found an error:
+/// e1000_rx_checksum counts `hw_csum_err` and passes the frame up with
+/// CHECKSUM_NONE), from the NIC's raw sum with CHECKSUM_COMPLETE (no
+/// per-byte work). UDP over IPv4 with checksum 0 has none to verify.
+/// Where Linux verifies the UDP checksum only in `udp_recvmsg`, while
+/// copying (`skb_copy_and_csum_datagram_msg`, when the socket has no
+/// filter), this model checks it before the frame is queued: the frame's
+/// place in the socket buffer is not taken, a simplification.
+pub fn check_headers(frame: &[u8], csum: ChecksumVerdict) -> HeaderCheck {
+    use HeaderDrop::*;
+    let word = |at: usize| frame.get(at..at + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    let Some(mut ethertype) = word(12) else { return HeaderCheck::default() };
+    let mut l3 = 14;
+    if ethertype == 0x8100 {
+        let Some(inner) = word(16) else { return HeaderCheck::default() };
+        ethertype = inner;
+        l3 = 18;
+    }
+    // (ip end, l4 start, protocol, pseudo-header address bytes)
+    let (ip_end, l4_start, proto, addrs) = match ethertype {
+        0x0800 => {
+            let Some(h) = frame.get(l3..l3 + 20) else { return HeaderCheck::drop(IpHdr, 0) };
+            let ihl = usize::from(h[0] & 0x0F) * 4;
+            if h[0] >> 4 != 4 || ihl < 20 {
+                return HeaderCheck::drop(IpHdr, 0);
+            }
+            let Some(hdr) = frame.get(l3..l3 + ihl) else { return HeaderCheck::drop(IpHdr, 0) };
+            if fold(sum16(hdr)) != 0xFFFF {
+                return HeaderCheck::drop(IpHdr, 0);
+            }
+            let tot_len = usize::from(u16::from_be_bytes([h[2], h[3]]));
+            if l3 + tot_len > frame.len() {
+                return HeaderCheck::drop(IpTruncated, 0);
+            }
+            if tot_len < ihl {
+                return HeaderCheck::drop(IpHdr, 0);
+            }
+            let fragment = u16::from_be_bytes([h[6], h[7]]) & 0x3FFF != 0;
+            if fragment {
+                // reassembly is not modelled: the header checks are all
+                return HeaderCheck::default();
+            }
+            (l3 + tot_len, l3 + ihl, h[9], l3 + 12..l3 + 20)
+        }
+        0x86DD => {
+            let Some(h) = frame.get(l3..l3 + 40) else { return HeaderCheck::drop(IpHdr, 0) };
+            if h[0] >> 4 != 6 {
+                return HeaderCheck::drop(IpHdr, 0);
+            }
+            let payload = usize::from(u16::from_be_bytes([h[4], h[5]]));
+            if l3 + 40 + payload > frame.len() {
+                return HeaderCheck::drop(IpTruncated, 0);
+            }
+            (l3 + 40 + payload, l3 + 40, h[6], l3 + 8..l3 + 40)
+        }
+        _ => return HeaderCheck::default(),
+    };
+    let seg = &frame[l4_start..ip_end];
+    let seg = match proto {
+        UDP => {
+            if seg.len() < 8 {
+                return HeaderCheck::drop(L4Hdr, 0);
+            }
+            let mut ulen = usize::from(u16::from_be_bytes([seg[4], seg[5]]));
+            if ulen > seg.len() {
+                return HeaderCheck::drop(L4Hdr, 0);
+            }
+            if ulen == 0 && ethertype == 0x86DD {
+                ulen = seg.len();
+            }
+            if ulen < 8 {
+                return HeaderCheck::drop(L4Hdr, 0);
+            }
+            if ethertype == 0x0800 && seg[6..8] == [0, 0] {
+                return HeaderCheck::default();
+            }
+            &seg[..ulen]
+        }
+        TCP => {
+            if seg.len() < 20 || usize::from(seg[12] >> 4) * 4 < 20 || usize::from(seg[12] >> 4) * 4 > seg.len() {
+                return HeaderCheck::drop(L4Hdr, 0);
+            }
+            seg
+        }
+        _ => return HeaderCheck::default(),
+    };
+    if csum == ChecksumVerdict::Unnecessary {
+        return HeaderCheck::default();
+    }
+    let (src, dst) = frame[addrs.clone()].split_at(addrs.len() / 2);
+    let good = fold(pseudo_header_sum(src, dst, proto, seg.len()) + sum16(seg)) == 0xFFFF;
+    let summed = if csum == ChecksumVerdict::None { seg.len() } else { 0 };
+    HeaderCheck { drop: (!good).then_some(L4Csum), summed }
+}
+
 /// The application's socket: frames queued for it, charged against `rmem`.
 #[derive(Debug, Clone)]
 pub struct Socket {
@@ -205,6 +370,78 @@ mod tests {
         tagged[16..18].copy_from_slice(&0x0800u16.to_be_bytes());
         assert_eq!(c.receive_ns(&tagged), 101);
         assert_eq!(c.receive_ns(&[0u8; 10]), 1000);
+    }
+
+    /// A frame of `protocol` with valid headers, 200 bytes.
+    fn ip_frame(protocol: crate::frames::Protocol) -> Vec<u8> {
+        let mut rng = crate::rng::Rng::new(3);
+        crate::frames::build(protocol, 0, 0, crate::frames::Direction::ToHost, 200, 9, &mut rng)
+    }
+
+    fn drop_of(f: &[u8], csum: ChecksumVerdict) -> Option<HeaderDrop> {
+        check_headers(f, csum).drop
+    }
+
+    /// Each header fault is dropped under its reason, in Linux's order;
+    /// padding is trimmed, not dropped.
+    #[test]
+    fn header_checks_drop_what_linux_drops() {
+        use crate::frames::{ip::fill_ipv4_checksum, Protocol};
+        use ChecksumVerdict::{Complete, None as NoCsum, Unnecessary};
+        for p in [Protocol::Udp4, Protocol::Tcp4, Protocol::Udp6, Protocol::Tcp6] {
+            let good = ip_frame(p);
+            let v4 = matches!(p, Protocol::Udp4 | Protocol::Tcp4);
+            let udp = matches!(p, Protocol::Udp4 | Protocol::Udp6);
+            let l4 = if v4 { 34 } else { 54 };
+            for csum in [Unnecessary, Complete(0), NoCsum] {
+                assert_eq!(drop_of(&good, csum), None, "{p:?}");
+            }
+            // software verification is charged with CHECKSUM_NONE only
+            assert_eq!(check_headers(&good, NoCsum).summed, 200 - l4);
+            assert_eq!(check_headers(&good, Complete(0)).summed, 0);
+            assert_eq!(check_headers(&good, Unnecessary).summed, 0);
+            // a wrong TCP/UDP checksum: trusted if the NIC said good
+            let mut bad = good.clone();
+            let at = l4 + if udp { 6 } else { 16 };
+            bad[at] ^= 0x01;
+            assert_eq!(drop_of(&bad, NoCsum), Some(HeaderDrop::L4Csum), "{p:?}");
+            assert_eq!(drop_of(&bad, Unnecessary), None);
+            // IP length beyond the frame; shorter is padding
+            let len_at = if v4 { 16 } else { 18 };
+            let mut long = good.clone();
+            long[len_at + 1] = long[len_at + 1].wrapping_add(1);
+            if long[len_at + 1] == 0 {
+                long[len_at] += 1;
+            }
+            if v4 {
+                fill_ipv4_checksum(&mut long[14..]);
+            }
+            assert_eq!(drop_of(&long, Unnecessary), Some(HeaderDrop::IpTruncated), "{p:?}");
+            let mut padded = good.clone();
+            padded.extend_from_slice(&[0; 20]);
+            assert_eq!(drop_of(&padded, NoCsum), None, "{p:?}: trimmed, not dropped");
+            if v4 {
+                let mut hdr = good.clone();
+                hdr[24] ^= 0x10;
+                assert_eq!(drop_of(&hdr, Unnecessary), Some(HeaderDrop::IpHdr), "IPv4 checksum always checked");
+                let mut ihl = good.clone();
+                ihl[14] = 0x44;
+                assert_eq!(drop_of(&ihl, Unnecessary), Some(HeaderDrop::IpHdr));
+            }
+            if udp {
+                for ulen in [7u16, 200 - l4 as u16 + 1] {
+                    let mut lie = good.clone();
+                    lie[l4 + 4..l4 + 6].copy_from_slice(&ulen.to_be_bytes());
+                    assert_eq!(drop_of(&lie, Unnecessary), Some(HeaderDrop::L4Hdr), "{p:?} ulen {ulen}");
+                }
+            } else {
+                let mut doff = good.clone();
+                doff[l4 + 12] = 0x40;
+                assert_eq!(drop_of(&doff, Unnecessary), Some(HeaderDrop::L4Hdr), "{p:?}");
+            }
+        }
+        // raw frames go to a packet socket unchecked
+        assert_eq!(drop_of(&ip_frame(crate::frames::Protocol::Raw), ChecksumVerdict::None), None);
     }
 
     /// Like __udp_enqueue_schedule_skb: the limit is checked before the

@@ -34,7 +34,11 @@ pub struct Report {
     /// `rx_errors` (dropped by the driver), `backlog_full` (legacy path:
     /// the per-CPU backlog held `netdev_max_backlog`), `socket_rcvbuf_full`
     /// (the socket's receive buffer was over `cpu.rmem`), `rx_reset_lost`
-    /// (frames the device held when the driver reset it after a DMA error).
+    /// (frames the device held when the driver reset it after a DMA error),
+    /// and the stack's header checks ([`crate::cosim::stack::check_headers`]):
+    /// `ip_hdr_errors` (bad IPv4 header or checksum), `ip_truncated` (IP
+    /// length beyond the frame), `l4_hdr_errors` (UDP length lies, TCP
+    /// header cut), `l4_csum_errors` (wrong TCP/UDP checksum).
     #[serde(serialize_with = "ordered_map")]
     pub drops: Vec<(&'static str, u64)>,
     /// Sum of `drops`.
@@ -336,8 +340,9 @@ impl Report {
     }
 }
 
-/// The drop reasons, in the report's order.
-const DROP_REASONS: [&str; 9] = [
+/// The drop reasons, in the report's order: the device's, the driver's,
+/// the stack's (docs/report.md, `drops`).
+pub const DROP_REASONS: [&str; 13] = [
     "rx_missed_errors",
     "rx_discarded",
     "rx_crc_errors",
@@ -347,6 +352,10 @@ const DROP_REASONS: [&str; 9] = [
     "backlog_full",
     "socket_rcvbuf_full",
     "rx_reset_lost",
+    "ip_hdr_errors",
+    "ip_truncated",
+    "l4_hdr_errors",
+    "l4_csum_errors",
 ];
 
 /// Every receive frame lost so far, by reason, in the report's order: the
@@ -363,6 +372,10 @@ pub fn drops_by_reason(m: &Machine) -> Vec<(&'static str, u64)> {
         s.backlog_full,
         m.app.socket_rcvbuf_full,
         s.rx_reset_lost,
+        m.app.ip_hdr_errors,
+        m.app.ip_truncated,
+        m.app.l4_hdr_errors,
+        m.app.l4_csum_errors,
     ];
     DROP_REASONS.into_iter().zip(counts).collect()
 }
@@ -440,6 +453,10 @@ fn drop_meaning(name: &str) -> &'static str {
         "backlog_full" => "legacy backlog full (netdev_max_backlog)",
         "socket_rcvbuf_full" => "socket receive buffer full (rmem)",
         "rx_reset_lost" => "lost in a device reset (DMA error recovery)",
+        "ip_hdr_errors" => "bad IP header or IPv4 checksum (InHdrErrors)",
+        "ip_truncated" => "IP length beyond the frame (InTruncatedPkts)",
+        "l4_hdr_errors" => "bad UDP length, cut TCP header (InErrors)",
+        "l4_csum_errors" => "bad TCP/UDP checksum (InCsumErrors)",
         _ => "",
     }
 }

@@ -166,18 +166,19 @@ impl Ownership {
     pub fn observe(&mut self, rec: &Record) -> Result<(), String> {
         match &rec.event {
             Event::RegWrite { addr, value, resp: r } if *r == resp::OKAY => self.reg_write(*addr, *value),
-            Event::RegRead { addr, value, resp: r } if *r == resp::OKAY => {
-                if *addr == regs::CTRL && self.reset_pending && value & regs::CTRL_RST == 0 {
-                    let confused = self.written_while_resetting;
-                    let faults = (self.driver_faults, self.unfollowed);
-                    let old = self.rings.clone();
-                    *self = Ownership::new();
-                    (self.driver_faults, self.unfollowed) = faults;
-                    for (r, old) in self.rings.iter_mut().zip(old) {
-                        r.writebacks_checked = old.writebacks_checked;
-                        r.slots_given = old.slots_given;
-                        r.synced = !confused;
-                    }
+            // the reset is complete: CTRL reads RST clear after the RST write
+            Event::RegRead { addr, value, resp: r }
+                if *r == resp::OKAY && *addr == regs::CTRL && self.reset_pending && value & regs::CTRL_RST == 0 =>
+            {
+                let confused = self.written_while_resetting;
+                let faults = (self.driver_faults, self.unfollowed);
+                let old = self.rings.clone();
+                *self = Ownership::new();
+                (self.driver_faults, self.unfollowed) = faults;
+                for (r, old) in self.rings.iter_mut().zip(old) {
+                    r.writebacks_checked = old.writebacks_checked;
+                    r.slots_given = old.slots_given;
+                    r.synced = !confused;
                 }
             }
             Event::DmaWrite { id, addr, len, .. } if *id == 1 || *id == 2 => {

@@ -20,7 +20,8 @@
 // IPCSO / IPCSE and TUCSS / TUCSO / TUCSE for the data descriptors (DEXT,
 // DTYP 1) that follow, whose POPTS.IXSM / TXSM ask for the IPv4 header and
 // the TCP/UDP checksum. A context descriptor moves no data; it is consumed
-// when taken and has no write-back (DD is reported on data descriptors).
+// when taken and has no write-back (DD is reported on data descriptors); so
+// is a data descriptor of length 0.
 // The checksums are computed as the data arrives and written into the frame
 // as it leaves the FIFO for the MAC; offsets that do not fit leave the frame
 // unmodified and pulse stat_csum_bad.
@@ -83,6 +84,10 @@ wire        desc_eop = desc[`TXD_CMD_EOP];
 wire        desc_rs = desc[`TXD_CMD_RS];
 wire        desc_dext = desc[`TXD_CMD_DEXT];
 wire        desc_is_context = desc_dext && desc[`CTXD_DTYP] == 4'd0;
+// A data descriptor of length 0 moves no data (8254x SDM 3.3.3): it is
+// consumed when taken, like a context descriptor (no DD, EOP ignored).
+// Read as a burst it would ask for 256 beats (length - 1 wraps).
+wire        desc_is_empty = !desc_is_context && desc_len == 16'd0;
 
 // Offload context, from the last context descriptor taken
 reg [7:0]  ctx_ipcss_reg, ctx_ipcso_reg, ctx_tucss_reg, ctx_tucso_reg;
@@ -176,7 +181,7 @@ reg [RESULTS_LOG2:0] frames_open_reg;
 assign desc_ready = !rd_active_reg && cfg_enable && rs_outstanding_reg < 6'd32
                     && frames_open_reg < (1 << RESULTS_LOG2) - 1;
 wire take_desc = desc_valid && desc_ready;
-wire take_data = take_desc && !desc_is_context;
+wire take_data = take_desc && !desc_is_context && !desc_is_empty;
 
 // ---------------------------------------------------------------------------
 // Read data

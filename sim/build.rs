@@ -566,6 +566,7 @@ fn rust_port_code_for(top: &str, model: &str, rust_type: &str, ports: &[Port], p
             }
         }
     }
+    output_code(&mut s, ports);
     writeln!(s, "}}\n").unwrap();
     writeln!(s, "// SAFETY: the pointers come from `bind_ports` of a model of this top with").unwrap();
     writeln!(s, "// exactly this port list, and live as long as the `Sim` that owns both.").unwrap();
@@ -599,4 +600,41 @@ fn rust_port_code_for(top: &str, model: &str, rust_type: &str, ports: &[Port], p
     writeln!(s, "    }}").unwrap();
     writeln!(s, "}}").unwrap();
     s
+}
+
+/// Every output port at once: `OUTPUTS` (name, 32-bit words) and `read_outputs`,
+/// so that a caller can log or compare all outputs without naming them.
+fn output_code(s: &mut String, ports: &[Port]) {
+    let outputs: Vec<&Port> = ports.iter().filter(|p| !p.input).collect();
+    writeln!(s, "    /// Every output port in declaration order: its name and the 32-bit words").unwrap();
+    writeln!(s, "    /// it takes in [`Self::read_outputs`].").unwrap();
+    writeln!(s, "    pub const OUTPUTS: &'static [(&'static str, usize)] = &[").unwrap();
+    for p in &outputs {
+        writeln!(s, "        (\"{}\", {}),", p.name, p.width.div_ceil(32)).unwrap();
+    }
+    writeln!(s, "    ];").unwrap();
+    writeln!(s, "    /// Appends the value of every output port after the last clock edge, in").unwrap();
+    writeln!(s, "    /// [`Self::OUTPUTS`] order, as 32-bit words (low word first).").unwrap();
+    writeln!(s, "    #[inline]").unwrap();
+    writeln!(s, "    pub fn read_outputs(&self, out: &mut Vec<u32>) {{").unwrap();
+    for p in &outputs {
+        let words = p.width.div_ceil(32);
+        if p.wide() {
+            writeln!(s, "        // SAFETY: the port is {words} words long.").unwrap();
+            writeln!(
+                s,
+                "        out.extend_from_slice(unsafe {{ std::slice::from_raw_parts(self.{}, {words}) }});",
+                p.name
+            )
+            .unwrap();
+        } else if words == 2 {
+            writeln!(s, "        let v = unsafe {{ *self.{} }};", p.name).unwrap();
+            writeln!(s, "        out.extend_from_slice(&[v as u32, (v >> 32) as u32]);").unwrap();
+        } else {
+            let read = format!("unsafe {{ *self.{} }}", p.name);
+            let value = if p.storage_type() == "u32" { read } else { format!("u32::from({read})") };
+            writeln!(s, "        out.push({value});").unwrap();
+        }
+    }
+    writeln!(s, "    }}").unwrap();
 }

@@ -63,8 +63,48 @@ pub struct Nic {
     trace: Trace,
     irq: bool,
     rx_fifo: Option<RxFifoLog>,
+    outputs: Option<OutputLog>,
     axi_check: AxiChecker,
     axil_check: AxilChecker,
+}
+
+/// Every output port of the NIC after each clock edge ([`Nic::record_outputs`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputLog {
+    /// Cycle of the first edge logged.
+    pub first_cycle: u64,
+    /// [`OutputLog::WORDS_PER_CYCLE`] words per edge, in
+    /// [`VerinicNicPorts::OUTPUTS`] order.
+    pub words: Vec<u32>,
+}
+
+impl OutputLog {
+    /// 32-bit words one edge takes.
+    pub const WORDS_PER_CYCLE: usize = {
+        let mut n = 0;
+        let mut i = 0;
+        while i < VerinicNicPorts::OUTPUTS.len() {
+            n += VerinicNicPorts::OUTPUTS[i].1;
+            i += 1;
+        }
+        n
+    };
+
+    /// Edges logged.
+    pub fn cycles(&self) -> usize {
+        self.words.len() / Self::WORDS_PER_CYCLE
+    }
+
+    /// The output ports after edge `index` (0 = [`OutputLog::first_cycle`]): name
+    /// and value (low word first), every port of [`VerinicNicPorts::OUTPUTS`].
+    pub fn ports(&self, index: usize) -> impl Iterator<Item = (&'static str, &[u32])> + '_ {
+        let mut at = index * Self::WORDS_PER_CYCLE;
+        VerinicNicPorts::OUTPUTS.iter().map(move |&(name, n)| {
+            let v = &self.words[at..at + n];
+            at += n;
+            (name, v)
+        })
+    }
 }
 
 /// Changes of the RX FIFO's fill (port `rx_fifo_frames`), when recorded.
@@ -93,6 +133,7 @@ impl Nic {
             trace: if config.trace { Trace::new() } else { Trace::disabled() },
             irq: false,
             rx_fifo: None,
+            outputs: None,
             axi_check: AxiChecker::dma("verinic_nic m_axi (DMA master)"),
             axil_check: AxilChecker::new("verinic_nic s_axil (registers)"),
         };
@@ -184,6 +225,9 @@ impl Nic {
                 log.changes.push((self.memory.cycle(), frames));
             }
         }
+        if let Some(log) = &mut self.outputs {
+            io.read_outputs(&mut log.words);
+        }
         let irq = io.irq();
         if irq != self.irq {
             self.irq = irq;
@@ -202,6 +246,20 @@ impl Nic {
     /// waiting) pairs, oldest first.
     pub fn take_rx_fifo_changes(&mut self) -> Vec<(u64, u8)> {
         self.rx_fifo.as_mut().map(|l| std::mem::take(&mut l.changes)).unwrap_or_default()
+    }
+
+    /// Starts (or stops) logging every output port of the NIC after every
+    /// clock edge ([`Nic::take_output_log`]): two runs from the same inputs
+    /// must log the same values, whatever the state the model started in.
+    pub fn record_outputs(&mut self, on: bool) {
+        self.outputs = on.then(|| OutputLog { first_cycle: self.cycle() + 1, words: Vec::new() });
+    }
+
+    /// The outputs logged since [`Nic::record_outputs`] or the last call
+    /// (recording goes on from the next edge).
+    pub fn take_output_log(&mut self) -> OutputLog {
+        let next = OutputLog { first_cycle: self.cycle() + 1, words: Vec::new() };
+        self.outputs.as_mut().map(|l| std::mem::replace(l, next)).unwrap_or_default()
     }
 
     #[cold]

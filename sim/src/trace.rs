@@ -23,7 +23,7 @@ use std::ops::RangeBounds;
 use crate::bus::axi::resp;
 
 /// Up to the first [`DataHead::MAX`] bytes of a DMA write, as memory held
-/// them after it: enough for a burst of eight descriptors, so that wiring code
+/// them after it (or of a DMA read, as memory held them when it was accepted): enough for a burst of eight descriptors, so that wiring code
 /// can decode write-backs. The text form shows the first eight.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DataHead {
@@ -78,6 +78,11 @@ pub enum Event {
         len: u64,
         /// Response code it got (see [`resp`]).
         resp: u8,
+        /// Memory at `addr` when the request was accepted (what the read
+        /// returns unless a write lands before its beats go out; empty on an
+        /// error response): checkers decode fetched descriptors from it. Not
+        /// rendered.
+        head: DataHead,
     },
     /// The NIC's DMA write was applied to host memory (or dropped, if `resp` says so).
     DmaWrite {
@@ -174,7 +179,7 @@ impl Record {
                 let _ = write!(out, " = 0x{value:08x}");
                 push_resp(out, *resp);
             }
-            Event::DmaRead { id, addr, len, resp } => {
+            Event::DmaRead { id, addr, len, resp, .. } => {
                 let _ = write!(out, "dma-rd id={id} 0x{addr:x}+{len}");
                 push_resp(out, *resp);
             }
@@ -408,7 +413,10 @@ mod tests {
         let mut t = Trace::new();
         t.push(1234, Event::RegWrite { addr: 0x2818, value: 15, resp: resp::OKAY });
         t.push(1250, Event::RegRead { addr: 0x0008, value: 0x8008_0000, resp: resp::SLVERR });
-        t.push(1300, Event::DmaRead { id: 0, addr: 0x1_0000_0000, len: 64, resp: resp::OKAY });
+        t.push(
+            1300,
+            Event::DmaRead { id: 0, addr: 0x1_0000_0000, len: 64, resp: resp::OKAY, head: DataHead::default() },
+        );
         t.push(
             1372,
             Event::DmaWrite {

@@ -1,6 +1,8 @@
 //! Shared set-up for tests that run the driver against the NIC RTL.
 #![allow(dead_code)]
 
+pub mod ownership;
+
 use verinic::cosim::{AppConfig, Machine, World};
 use verinic_driver::{CpuCosts, DriverConfig};
 use verinic_sim::nic::NicConfig;

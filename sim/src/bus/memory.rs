@@ -479,7 +479,18 @@ impl AxiMemory {
         self.stats.reads += 1;
         self.reads.push_back(ReadJob { id: m.ar_id, burst, resp: code, sent: 0, ready_at: edge + self.read_latency });
         self.stats.max_reads_in_flight = self.stats.max_reads_in_flight.max(self.reads.len());
-        trace.push(edge, Event::DmaRead { id: m.ar_id, addr: burst.addr, len: burst.bytes(), resp: code });
+        if trace.is_enabled() {
+            let len = burst.bytes();
+            let head = if code == resp::OKAY {
+                let mut buf = [0u8; DataHead::MAX];
+                let n = (len as usize).min(buf.len());
+                self.mem.peek(burst.addr, &mut buf[..n]);
+                DataHead::new(&buf[..n])
+            } else {
+                DataHead::default()
+            };
+            trace.push(edge, Event::DmaRead { id: m.ar_id, addr: burst.addr, len, resp: code, head });
+        }
     }
 
     fn accept_write_beat(&mut self, m: &AxiMasterOut) {

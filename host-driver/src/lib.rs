@@ -23,6 +23,8 @@
 //! - [`itr`]: e1000's dynamic interrupt throttling (`itr_mode`).
 //! - [`moderation`]: where those two are sampled and applied.
 //! - [`stats`]: counters under ethtool -S names.
+//! - [`recover`]: the reset task (device reset, rings started over).
+//! - [`watchdog`]: the periodic watchdog and its TX timeout.
 //! - [`driver`]: probe, IRQ handler, transmit, run-time settings.
 //! - [`error`]: error types.
 //! - `mock` (feature `mock`, and in this crate's tests): a behavioural
@@ -48,6 +50,7 @@ mod ring;
 mod rx;
 pub mod stats;
 mod tx;
+pub mod watchdog;
 
 #[cfg(any(test, feature = "mock"))]
 pub mod mock;
@@ -67,3 +70,4 @@ pub use platform::Platform;
 pub use rx::{ChecksumVerdict, RxPacket, RxSink};
 pub use stats::Stats;
 pub use tx::TxOffload;
+pub use watchdog::{TxTimeoutCause, WatchdogOutcome};

@@ -466,7 +466,12 @@ impl DriverConfig {
         }
         check_range("tx_stop_threshold", self.tx_stop_threshold as u64, need, top)?;
         check_range("tx_wake_threshold", self.tx_wake_threshold as u64, self.tx_stop_threshold as u64, top)?;
-        check_range("watchdog_interval_us", self.watchdog_interval_us, WATCHDOG_INTERVAL_MIN_US, WATCHDOG_INTERVAL_MAX_US)?;
+        check_range(
+            "watchdog_interval_us",
+            self.watchdog_interval_us,
+            WATCHDOG_INTERVAL_MIN_US,
+            WATCHDOG_INTERVAL_MAX_US,
+        )?;
         if self.tx_timeout_us != 0 && !(self.watchdog_interval_us..=TX_TIMEOUT_MAX_US).contains(&self.tx_timeout_us) {
             // A timeout shorter than the period would only be noticed at the
             // next tick anyway: refuse it rather than let it mislead.

@@ -2,10 +2,10 @@
 //! rule, and what a timeout resets and counts.
 
 use super::{frame, rig, service, small};
+use crate::mock::MockNic;
 use crate::platform::Platform;
 use crate::regs;
 use crate::watchdog::{TxTimeoutCause, WatchdogOutcome};
-use crate::mock::MockNic;
 use crate::{CpuCosts, Driver, DriverConfig};
 
 const TIMEOUT_US: u64 = 1_000;

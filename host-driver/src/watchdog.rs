@@ -23,15 +23,18 @@
 //! Here one entry point, [`Driver::watchdog`], called every
 //! `watchdog_interval_us` by whoever runs the driver (the co-simulation runs
 //! it as a timer on the simulated CPU), does both, in e1000_watchdog's
-//! order:
+//! order but for the statistics, read last:
 //! 1. link: read STATUS (`e1000_has_link` reads STATUS.LU for fiber links);
-//! 2. statistics: [`Driver::update_hw_stats`];
-//! 3. link down with TX work outstanding: `tx_timeout_count`, reset;
-//! 4. the TX hang rule (with `tx_timeout_us` > 0): TX work outstanding (a
+//! 2. link down with TX work outstanding: `tx_timeout_count`, reset;
+//! 3. the TX hang rule (with `tx_timeout_us` > 0): TX work outstanding (a
 //!    frame queued and not cleaned), the device has not reported the oldest
 //!    of it done (no DD in its EOP descriptor), and no progress for strictly
 //!    longer than `tx_timeout_us`, progress being a completion cleaned or the
-//!    first frame queued on an empty ring: `tx_timeout_count`, reset.
+//!    first frame queued on an empty ring: `tx_timeout_count`, reset;
+//! 4. statistics: [`Driver::update_hw_stats`] (a reset reads them itself,
+//!    before CTRL.RST clears them). Read after the rule looks at the ring:
+//!    their 12 reads stall the CPU for microseconds, in which a moving
+//!    device would report the oldest frame done and hide a stale clock.
 //!
 //! The reset is [`Driver::reset_device`]: frames it drops count in
 //! `tx_reset_dropped` (and `rx_reset_lost`), the reset in `reset_count`.
@@ -96,7 +99,9 @@ impl Driver {
     /// module docs for the rules). Call it every `watchdog_interval_us`.
     pub fn watchdog<P: Platform + ?Sized>(&mut self, p: &mut P) -> WatchdogOutcome {
         self.link_up = p.read_reg(regs::STATUS) & regs::STATUS_LU != 0;
-        self.update_hw_stats(p);
+        // The ring is judged before the statistics reads: they stall the
+        // CPU for microseconds, in which a moving device would report the
+        // frame the rule looks at done and so hide a stale clock.
         let outstanding = self.tx.outstanding() > 0;
         let cause = if !self.link_up && outstanding {
             Some(TxTimeoutCause::LinkDown)
@@ -104,8 +109,12 @@ impl Driver {
             self.tx_hang(p).map(|stalled_ns| TxTimeoutCause::Hang { stalled_ns })
         };
         match cause {
-            None => WatchdogOutcome::Healthy,
+            None => {
+                self.update_hw_stats(p);
+                WatchdogOutcome::Healthy
+            }
             Some(cause) => {
+                // (the reset task reads the statistics registers itself)
                 // Counted before the reset, as e1000_tx_timeout does before
                 // scheduling the reset task: a reset that fails still counts.
                 self.stats.tx_timeout_count += 1;

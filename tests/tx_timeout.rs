@@ -213,3 +213,21 @@ fn busy(driver: DriverConfig, len: usize, per_sec: f64, run_us: u64) {
     assert!(wire > 0.95 * expected, "{len} bytes: {wire} frames on the wire, line rate would be {expected:.0}");
     wire_seqs(&m, &app);
 }
+
+#[test]
+fn bad_watchdog_settings_are_errors_naming_the_field() {
+    use verinic::run::Scenario;
+    for (text, field, says) in [
+        ("[driver]\ntx_timeout_us = 1000\n", "driver.tx_timeout_us", "watchdog_interval_us (2000000)"),
+        ("[driver]\ntx_timeout_us = 3600000001\n", "driver.tx_timeout_us", "0 (off)"),
+        ("[driver]\nwatchdog_interval_us = 50\n", "driver.watchdog_interval_us", "100..=60000000"),
+        ("[driver]\nwatchdog_interval_us = 0\ntx_timeout_us = 0\n", "driver.watchdog_interval_us", "100.."),
+    ] {
+        let e = Scenario::from_toml_str(text).expect_err(text).to_string();
+        assert!(e.contains(field) && e.contains(says), "{text}: {e}");
+    }
+    let s = Scenario::from_toml_str("[driver]\ntx_timeout_us = 1000\nwatchdog_interval_us = 250\n").unwrap();
+    assert_eq!((s.driver.tx_timeout_us, s.driver.watchdog_interval_us), (1000, 250));
+    let s = Scenario::from_toml_str("[driver]\ntx_timeout_us = 0\n").unwrap();
+    assert_eq!(s.driver.tx_timeout_us, 0, "0 turns the TX timeout off");
+}

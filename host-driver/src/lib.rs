@@ -7,9 +7,11 @@
 //! the same names: [`Driver::probe`] resets and brings the device up,
 //! [`Driver::irq`] is the hard-IRQ handler (read ICR, mask, schedule NAPI),
 //! [`Driver::napi_poll`] and [`Driver::softirq`] are NAPI and net_rx_action,
-//! [`Driver::xmit`] is ndo_start_xmit with xmit_more. Every piece of CPU work
-//! is charged to the platform's clock through a [`CpuCosts`] model, so a
-//! co-simulation sees the driver take time while the device runs.
+//! [`Driver::xmit`] is ndo_start_xmit with xmit_more, [`Driver::watchdog`]
+//! is e1000_watchdog with the netdev watchdog's TX timeout (called every
+//! `watchdog_interval_us`). Every piece of CPU work is charged to the
+//! platform's clock through a [`CpuCosts`] model, so a co-simulation sees
+//! the driver take time while the device runs.
 //!
 //! Modules, one job each:
 //! - [`regs`], [`desc`]: the register map and descriptor layouts (the spec).

@@ -66,9 +66,9 @@ pub const TX_TIMEOUT_DEFAULT_US: u64 = 5_000_000;
 /// e1000's watchdog period: `schedule_delayed_work(&adapter->watchdog_task, 2 * HZ)`.
 pub const WATCHDOG_INTERVAL_DEFAULT_US: u64 = 2_000_000;
 
-/// Watchdog period bounds: below 100 us its register reads (13 round trips
-/// of about 0.5 us) would take a noticeable share of the CPU; above a
-/// minute it would hardly ever run.
+/// Watchdog period bounds: below 100 us its register reads (STATUS and the
+/// statistics, round trips of about 0.5 us each) would take a noticeable
+/// share of the CPU; above a minute it would hardly ever run.
 const WATCHDOG_INTERVAL_MIN_US: u64 = 100;
 const WATCHDOG_INTERVAL_MAX_US: u64 = 60_000_000;
 

@@ -33,7 +33,7 @@
 //!    first frame queued on an empty ring: `tx_timeout_count`, reset;
 //! 4. statistics: [`Driver::update_hw_stats`] (a reset reads them itself,
 //!    before CTRL.RST clears them). Read after the rule looks at the ring:
-//!    their 12 reads stall the CPU for microseconds, in which a moving
+//!    their reads stall the CPU for microseconds, in which a moving
 //!    device would report the oldest frame done and hide a stale clock.
 //!
 //! The reset is [`Driver::reset_device`]: frames it drops count in

@@ -225,6 +225,8 @@ fn json_has_the_documented_fields() {
             "frames_on_wire",
             "bad_on_wire",
             "tx_busy",
+            "reset_dropped",
+            "tx_timeouts",
             "in_flight_at_end",
             "csum_offloaded"
         ])

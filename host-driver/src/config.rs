@@ -59,6 +59,22 @@ const FRAMES_MAX: u32 = 65_535;
 const ITR_RATE_MIN: u32 = 60;
 const ITR_RATE_MAX: u32 = 3_906_250;
 
+/// Linux's default TX timeout: `watchdog_timeo = 5 * HZ` (e1000_probe;
+/// `__netdev_watchdog_up` picks the same when a driver leaves it 0).
+pub const TX_TIMEOUT_DEFAULT_US: u64 = 5_000_000;
+
+/// e1000's watchdog period: `schedule_delayed_work(&adapter->watchdog_task, 2 * HZ)`.
+pub const WATCHDOG_INTERVAL_DEFAULT_US: u64 = 2_000_000;
+
+/// Watchdog period bounds: below 100 us its register reads (STATUS and the
+/// statistics, round trips of about 0.5 us each) would take a noticeable
+/// share of the CPU; above a minute it would hardly ever run.
+const WATCHDOG_INTERVAL_MIN_US: u64 = 100;
+const WATCHDOG_INTERVAL_MAX_US: u64 = 60_000_000;
+
+/// Longest TX timeout: an hour.
+const TX_TIMEOUT_MAX_US: u64 = 3_600_000_000;
+
 /// A configuration value out of its allowed range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriverConfigError {
@@ -371,6 +387,20 @@ pub struct DriverConfig {
     /// `"dynamic_conservative"` (= 3): e1000's dynamic ITR ([`crate::itr`]),
     /// which then ignores `itr_max_irqs_per_sec`. Default `"static"`.
     pub itr_mode: ItrMode,
+    /// `driver.tx_timeout_us`: the TX watchdog's timeout (the netdev's
+    /// `watchdog_timeo`): with transmit work outstanding and no completion
+    /// for longer than this, the watchdog declares the transmitter hung,
+    /// counts `tx_timeout_count` and resets the device ([`crate::watchdog`]).
+    /// 0 = off; else `watchdog_interval_us`..=3,600,000,000 (an hour), so
+    /// that a tick comes at least once per timeout. Default 5,000,000 (5 s:
+    /// e1000's `netdev->watchdog_timeo = 5 * HZ`); simulations are short,
+    /// so lower it (and `watchdog_interval_us` with it) to see it act.
+    pub tx_timeout_us: u64,
+    /// `driver.watchdog_interval_us`: the period of the driver's watchdog
+    /// ([`crate::Driver::watchdog`]: statistics registers read, link and TX
+    /// hang checked). 100..=60,000,000. Default 2,000,000 (2 s:
+    /// `e1000_watchdog` re-arms itself `2 * HZ` ahead).
+    pub watchdog_interval_us: u64,
 }
 
 impl Default for DriverConfig {
@@ -395,6 +425,8 @@ impl Default for DriverConfig {
             adaptive_tx: false,
             dim_mode: DimMode::Eqe,
             itr_mode: ItrMode::Static,
+            tx_timeout_us: TX_TIMEOUT_DEFAULT_US,
+            watchdog_interval_us: WATCHDOG_INTERVAL_DEFAULT_US,
         }
     }
 }
@@ -434,6 +466,25 @@ impl DriverConfig {
         }
         check_range("tx_stop_threshold", self.tx_stop_threshold as u64, need, top)?;
         check_range("tx_wake_threshold", self.tx_wake_threshold as u64, self.tx_stop_threshold as u64, top)?;
+        check_range(
+            "watchdog_interval_us",
+            self.watchdog_interval_us,
+            WATCHDOG_INTERVAL_MIN_US,
+            WATCHDOG_INTERVAL_MAX_US,
+        )?;
+        if self.tx_timeout_us != 0 && !(self.watchdog_interval_us..=TX_TIMEOUT_MAX_US).contains(&self.tx_timeout_us) {
+            // A timeout shorter than the period would only be noticed at the
+            // next tick anyway: refuse it rather than let it mislead.
+            return Err(DriverConfigError {
+                param: "tx_timeout_us",
+                value: self.tx_timeout_us,
+                expected: format!(
+                    "0 (off) or watchdog_interval_us ({})..={TX_TIMEOUT_MAX_US}: the watchdog looks once per \
+                     watchdog_interval_us, so lower that too for a shorter timeout",
+                    self.watchdog_interval_us
+                ),
+            });
+        }
         if self.adaptive_rx && self.itr_mode != ItrMode::Static {
             // Both would program the RX interrupt moderation.
             return Err(DriverConfigError {
@@ -592,6 +643,22 @@ mod tests {
         assert_eq!(e.param, "itr_max_irqs_per_sec");
         assert!(e.to_string().contains("0 (no ceiling)"));
         assert_eq!(err(|c| c.tx_max_frame_len = 20_000).param, "tx_max_frame_len");
+        assert_eq!(err(|c| c.watchdog_interval_us = 99).param, "watchdog_interval_us");
+        assert_eq!(err(|c| c.watchdog_interval_us = 60_000_001).param, "watchdog_interval_us");
+    }
+
+    #[test]
+    fn tx_timeout_is_off_or_at_least_one_watchdog_period() {
+        let d = DriverConfig::default();
+        assert_eq!((d.tx_timeout_us, d.watchdog_interval_us), (5_000_000, 2_000_000));
+        let e = err(|c| c.tx_timeout_us = 1_000);
+        assert_eq!((e.param, e.value), ("tx_timeout_us", 1_000));
+        assert!(e.to_string().contains("watchdog_interval_us (2000000)"), "{e}");
+        assert_eq!(err(|c| c.tx_timeout_us = 3_600_000_001).param, "tx_timeout_us");
+        let ok = |timeout, interval| DriverConfig { tx_timeout_us: timeout, watchdog_interval_us: interval, ..d };
+        ok(0, 100).validate().unwrap();
+        ok(1_000, 1_000).validate().unwrap();
+        ok(2_000, 500).validate().unwrap();
     }
 
     #[test]

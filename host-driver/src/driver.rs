@@ -83,7 +83,7 @@ pub struct Driver {
     pub(crate) napi_scheduled: bool,
     pub(crate) moderation: Moderation,
     pub(crate) backlog: Backlog,
-    link_up: bool,
+    pub(crate) link_up: bool,
     /// VN_DMAERR as read by the last DMA error's reset task.
     pub(crate) last_dma_error: u32,
 }
@@ -345,7 +345,8 @@ impl Driver {
         stats::accumulate_hw(&mut self.stats, p);
     }
 
-    /// Link state from STATUS.LU, as last read (probe, or an LSC interrupt).
+    /// Link state from STATUS.LU, as last read (probe, an LSC interrupt, or
+    /// the watchdog).
     pub fn link_up(&self) -> bool {
         self.link_up
     }

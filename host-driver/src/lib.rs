@@ -7,9 +7,11 @@
 //! the same names: [`Driver::probe`] resets and brings the device up,
 //! [`Driver::irq`] is the hard-IRQ handler (read ICR, mask, schedule NAPI),
 //! [`Driver::napi_poll`] and [`Driver::softirq`] are NAPI and net_rx_action,
-//! [`Driver::xmit`] is ndo_start_xmit with xmit_more. Every piece of CPU work
-//! is charged to the platform's clock through a [`CpuCosts`] model, so a
-//! co-simulation sees the driver take time while the device runs.
+//! [`Driver::xmit`] is ndo_start_xmit with xmit_more, [`Driver::watchdog`]
+//! is e1000_watchdog with the netdev watchdog's TX timeout (called every
+//! `watchdog_interval_us`). Every piece of CPU work is charged to the
+//! platform's clock through a [`CpuCosts`] model, so a co-simulation sees
+//! the driver take time while the device runs.
 //!
 //! Modules, one job each:
 //! - [`regs`], [`desc`]: the register map and descriptor layouts (the spec).
@@ -23,6 +25,8 @@
 //! - [`itr`]: e1000's dynamic interrupt throttling (`itr_mode`).
 //! - [`moderation`]: where those two are sampled and applied.
 //! - [`stats`]: counters under ethtool -S names.
+//! - [`recover`]: the reset task (device reset, rings started over).
+//! - [`watchdog`]: the periodic watchdog and its TX timeout.
 //! - [`driver`]: probe, IRQ handler, transmit, run-time settings.
 //! - [`error`]: error types.
 //! - `mock` (feature `mock`, and in this crate's tests): a behavioural
@@ -48,6 +52,7 @@ mod ring;
 mod rx;
 pub mod stats;
 mod tx;
+pub mod watchdog;
 
 #[cfg(any(test, feature = "mock"))]
 pub mod mock;
@@ -67,3 +72,4 @@ pub use platform::Platform;
 pub use rx::{ChecksumVerdict, RxPacket, RxSink};
 pub use stats::Stats;
 pub use tx::TxOffload;
+pub use watchdog::{TxTimeoutCause, WatchdogOutcome};

@@ -5,14 +5,19 @@
 //!
 //! What starts it here: a DMAERR interrupt (a DMA transfer was answered
 //! SLVERR or DECERR and the device halted that path, docs/nic.md "DMA and bus
-//! errors"), or a caller of [`Driver::reset_device`] (the reset-under-load
-//! test; e1000's `e1000_tx_timeout` schedules the same task). Differences from
+//! errors"); a TX timeout, which the watchdog finds ([`crate::watchdog`]:
+//! transmit work outstanding and no completion for `tx_timeout_us`, or the
+//! link down with work outstanding; e1000's `e1000_tx_timeout` and
+//! `e1000_watchdog` schedule this same task); or a caller of
+//! [`Driver::reset_device`] (the reset-under-load test). Differences from
 //! e1000: the task runs at once in the context that found the need (the IRQ
-//! handler for DMAERR) rather than on a workqueue, and the rings and buffers
-//! are kept (zeroed and reused) rather than freed and allocated again.
+//! handler for DMAERR, the watchdog's timer for a TX timeout) rather than on
+//! a workqueue, and the rings and buffers are kept (zeroed and reused)
+//! rather than freed and allocated again.
 //!
 //! Accounting, so that nothing is lost without a reason:
-//! - `reset_count` counts the resets, `dma_errors` the DMAERR interrupts;
+//! - `reset_count` counts the resets, `dma_errors` the DMAERR interrupts,
+//!   `tx_timeout_count` the TX timeouts;
 //! - the device's statistics are read before CTRL.RST clears them;
 //! - TX frames the device reported done (DD) are cleaned first, as usual;
 //!   `tx_reset_dropped` counts the others, queued and not reported done,

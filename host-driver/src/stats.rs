@@ -143,9 +143,14 @@ counters! {
     itr_changes,
     /// The dynamic ITR rate in force, interrupts/s (a gauge; 0 with itr_mode static).
     itr_rate,
-    /// Device resets after start-up (e1000's reset_task: a DMA error, or
-    /// [`crate::Driver::reset_device`] called).
+    /// Device resets after start-up (e1000's reset_task: a DMA error, a TX
+    /// timeout, or [`crate::Driver::reset_device`] called).
     reset_count,
+    /// Times the watchdog found the transmitter hung (work outstanding, no
+    /// completion for `tx_timeout_us`) or the link down with work
+    /// outstanding, and started the reset task (e1000's `tx_timeout_count`,
+    /// bumped in `e1000_tx_timeout` and `e1000_watchdog`).
+    tx_timeout_count,
     /// Interrupts with DMAERR (a DMA transfer failed, VN_DMAERR) among their causes.
     dma_errors,
     /// Received frames lost in a reset: taken by the device (GPRC, less MPC)
@@ -206,6 +211,8 @@ mod tests {
             "time_squeeze",
             "napi_polls",
             "irqs",
+            "tx_timeout_count",
+            "reset_count",
         ] {
             assert!(names.contains(&want), "missing {want}");
         }

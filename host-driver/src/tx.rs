@@ -86,6 +86,10 @@ pub(crate) struct TxRing {
     stopped: bool,
     /// Descriptors were queued with `more` and TDT not yet written.
     tail_pending: bool,
+    /// CPU time (ns) of the last sign of progress: a completion cleaned, or
+    /// the first frame queued on an empty ring (the TX watchdog's reference:
+    /// [`crate::watchdog`]).
+    last_progress_ns: u64,
 }
 
 impl TxRing {
@@ -93,7 +97,7 @@ impl TxRing {
     pub(crate) fn new<P: Platform + ?Sized>(p: &mut P, n: usize) -> Self {
         let ring = DescRing::new(p, n);
         let pool = DmaPool::new(p, n, TX_BUF_LEN);
-        TxRing { ring, slots: vec![Slot::default(); n], pool, stopped: false, tail_pending: false }
+        TxRing { ring, slots: vec![Slot::default(); n], pool, stopped: false, tail_pending: false, last_progress_ns: 0 }
     }
 
     /// The descriptor ring: its base address and indices, read-only.
@@ -147,6 +151,10 @@ impl TxRing {
         }
         spend(p, costs.per_tx_frame);
 
+        // Work starts on an idle ring: the time it waited idle is no stall.
+        if self.outstanding() == 0 {
+            self.last_progress_ns = p.now_ns();
+        }
         let first = self.ring.next_to_use;
         let mut i = first;
         let mut base_cmd = tx_cmd::IFCS | if cfg.ide { tx_cmd::IDE } else { 0 };
@@ -279,6 +287,10 @@ impl TxRing {
             spend(p, costs.per_tx_clean);
             cleaned += 1;
         }
+        if cleaned > 0 {
+            // The device made progress: the watchdog's clock starts again.
+            self.last_progress_ns = p.now_ns();
+        }
         if self.stopped && self.free() >= wake_threshold {
             self.stopped = false;
             stats.tx_restart_queue += 1;
@@ -288,6 +300,33 @@ impl TxRing {
 }
 
 impl TxRing {
+    /// Descriptors queued and not yet cleaned (frames the device owes a completion).
+    pub(crate) fn outstanding(&self) -> usize {
+        (self.ring.next_to_use + self.ring.n - self.ring.next_to_clean) % self.ring.n
+    }
+
+    /// CPU time (ns) of the last completion cleaned, or of the first frame
+    /// queued on an empty ring, whichever came last.
+    pub(crate) fn last_progress_ns(&self) -> u64 {
+        self.last_progress_ns
+    }
+
+    /// Whether the device has reported the oldest outstanding frame done (DD
+    /// in its EOP descriptor) though the driver has not cleaned it yet: then
+    /// the transmitter moves and only the CPU is late. False with nothing
+    /// outstanding.
+    pub(crate) fn oldest_done<P: Platform + ?Sized>(&self, p: &mut P) -> bool {
+        if self.outstanding() == 0 {
+            return false;
+        }
+        let Some(eop) = self.slots[self.ring.next_to_clean].eop else {
+            return false;
+        };
+        let mut raw = [0u8; DESC_LEN];
+        p.dma_read(self.ring.addr(eop), &mut raw);
+        TxDesc::from_bytes(&raw).status & tx_status::DD != 0
+    }
+
     /// After a device reset: every frame queued and not completed is dropped
     /// (its buffers go back to the pool), the descriptors are zeroed, both
     /// indices return to 0 and the queue runs (e1000_clean_tx_ring). Returns

@@ -4,6 +4,15 @@
 //! The core does one thing at a time, chosen between two pieces of work (a
 //! piece is never cut, except a legacy backlog round, which a hard IRQ
 //! preempts between two frames):
+//! 0. the driver's watchdog ([`Driver::watchdog`]), when its timer is due:
+//!    every `driver.watchdog_interval_us`, re-armed that far ahead of the
+//!    end of each run, as e1000_watchdog re-arms itself (and dev_watchdog
+//!    its timer). Its time counts as softirq time ([`CpuTime::softirq_ns`],
+//!    a [`CpuContext::Softirq`] slice): dev_watchdog is a timer, and timers
+//!    run in TIMER_SOFTIRQ, which `__do_softirq` takes before NET_RX. It
+//!    goes first because the timer interrupt fires at its time whatever the
+//!    core is doing; what it does not model: the timer softirq deferred to
+//!    ksoftirqd, and e1000_watchdog being a workqueue item since Linux 3.x;
 //! 1. a hard IRQ, when the line is up (with NAPI only while NAPI is not
 //!    scheduled: the handler masks the device until polling completes);
 //! 2. the NET_RX softirq *inline*, as irq_exit runs it (__do_softirq in
@@ -29,7 +38,7 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use verinic_driver::{Driver, IrqOutcome, RxPacket, RxSink, TxError, TxOffload};
+use verinic_driver::{Driver, IrqOutcome, RxPacket, RxSink, TxError, TxOffload, WatchdogOutcome};
 
 use super::platform::Host;
 use super::sched::{FairScheduler, Thread};
@@ -110,7 +119,8 @@ pub struct CpuTime {
     /// Hard interrupt handler.
     pub irq_ns: u64,
     /// Softirq run inline at interrupt exit: NAPI polls or the legacy
-    /// backlog, and the stack above them.
+    /// backlog, and the stack above them; and the timer softirq that runs
+    /// the driver's watchdog (its register reads, and a reset it starts).
     pub softirq_ns: u64,
     /// The same work in the ksoftirqd thread.
     pub ksoftirqd_ns: u64,
@@ -245,7 +255,8 @@ pub enum CpuContext {
     /// The hard interrupt handler.
     HardIrq,
     /// A softirq pass at interrupt exit: NAPI polls (RX and TX cleaning,
-    /// refill) or the legacy backlog, and the stack.
+    /// refill) or the legacy backlog, and the stack; or the timer softirq
+    /// running the driver's watchdog (0 frames).
     Softirq,
     /// The same, in the ksoftirqd thread.
     Ksoftirqd,
@@ -281,6 +292,16 @@ enum SoftirqOwner {
     Inline { since_ns: u64, rounds: u32 },
     /// Handed to ksoftirqd: interrupts leave the work to it until none is left.
     Ksoftirqd,
+}
+
+/// What the driver's watchdog did on the simulated core.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchdogLog {
+    /// Times it ran.
+    pub runs: u64,
+    /// The TX timeouts it found: when each run started (CPU time, ns) and
+    /// what it found (the driver counts them: `tx_timeout_count`).
+    pub timeouts: Vec<(u64, WatchdogOutcome)>,
 }
 
 /// A delivered frame's descriptor status, errors, raw checksum and the
@@ -320,7 +341,12 @@ pub struct Machine {
     /// Seeded sizes of the application's frames instead of `tx_frame_len`:
     /// (shortest, longest, seed) ([`Machine::set_tx_frame_sizes`]).
     tx_sizes: Option<(usize, usize, u64)>,
+    /// Watchdog runs so far, and the last one's outcome when it found a TX
+    /// timeout (with the CPU time it started at).
+    pub watchdog: WatchdogLog,
     cpu_ns: u64,
+    /// CPU time the watchdog's timer is due.
+    next_watchdog_ns: u64,
     app_cfg: AppConfig,
     socket: Socket,
     sched: FairScheduler,
@@ -385,6 +411,7 @@ impl Machine {
         let mut cpu_ns = world.now_ns();
         let driver = Driver::probe_with_costs(&mut Host { world: &mut world, cpu_ns: &mut cpu_ns }, config, costs)?;
         let next_tx_ns = cpu_ns as f64;
+        let next_watchdog_ns = cpu_ns + driver.config().watchdog_interval_us * 1000;
         Ok(Machine {
             world,
             driver,
@@ -397,7 +424,9 @@ impl Machine {
             cpu_log: None,
             tx_log: None,
             tx_sizes: None,
+            watchdog: WatchdogLog::default(),
             cpu_ns,
+            next_watchdog_ns,
             socket: Socket::new(app.rmem),
             sched: FairScheduler::new(app.sched_slice_ns),
             softirq: SoftirqOwner::Nobody,
@@ -471,6 +500,16 @@ impl Machine {
 
     fn decide(&mut self, until_ns: u64) -> CpuContext {
         let start = self.cpu_ns;
+        if self.cpu_ns >= self.next_watchdog_ns {
+            let outcome = self.with_host(|d, h| d.watchdog(h));
+            self.watchdog.runs += 1;
+            if outcome != WatchdogOutcome::Healthy {
+                self.watchdog.timeouts.push((start, outcome));
+            }
+            self.cpu.softirq_ns += self.cpu_ns - start;
+            self.next_watchdog_ns = self.cpu_ns + self.driver.config().watchdog_interval_us * 1000;
+            return CpuContext::Softirq;
+        }
         let napi = self.driver.config().napi;
         if self.world.nic.irq() && !(napi && self.driver.napi_scheduled()) {
             let outcome = self.with_host(|d, h| d.irq(h));
@@ -530,8 +569,9 @@ impl Machine {
                 CpuContext::App
             }
             None => {
-                // Idle: the device runs until it interrupts or the app has work.
-                let target = self.next_app_event().min(until_ns).max(self.cpu_ns + 1);
+                // Idle: the device runs until it interrupts, the app has
+                // work or the watchdog's timer is due.
+                let target = self.next_app_event().min(self.next_watchdog_ns).min(until_ns).max(self.cpu_ns + 1);
                 while self.world.now_ns() < target && !self.world.nic.irq() {
                     self.world.step();
                 }

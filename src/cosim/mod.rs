@@ -19,7 +19,9 @@ pub mod wire_log;
 pub mod world;
 
 pub use checksums::ChecksumCounts;
-pub use machine::{AppConfig, AppStats, CpuContext, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason};
+pub use machine::{
+    AppConfig, AppStats, CpuContext, CpuSlice, CpuTime, Delivery, Machine, TxNotSent, TxNotSentReason, WatchdogLog,
+};
 pub use platform::Host;
 pub use wire_log::{frame_digest, WireLog, WIRE_LOG_WINDOW};
 pub use world::{cycle_ns, RxSource, World, WorldError};

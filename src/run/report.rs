@@ -206,7 +206,15 @@ pub struct TxReport {
     pub bad_on_wire: u64,
     /// `xmit` calls refused because the queue was stopped (retried).
     pub tx_busy: u64,
-    /// `frames_offered - frames_on_wire - bad_on_wire`: still queued at the end.
+    /// Frames queued and not completed when the driver reset the device (a
+    /// DMA error or a TX timeout): their buffers freed unsent
+    /// (`tx_reset_dropped`).
+    pub reset_dropped: u64,
+    /// TX timeouts the driver's watchdog found (`tx_timeout_count`), each
+    /// followed by a reset.
+    pub tx_timeouts: u64,
+    /// `frames_offered - frames_on_wire - bad_on_wire - reset_dropped`:
+    /// still queued at the end.
     pub in_flight_at_end: u64,
     /// IP frames handed over as CHECKSUM_PARTIAL, for the NIC to insert
     /// their checksums (`driver.tx_checksumming` on; = `checksums.tx_offloaded`).
@@ -239,7 +247,9 @@ impl Report {
             frames_on_wire: m.world.tx_good,
             bad_on_wire: m.world.tx_bad,
             tx_busy: m.app.tx_busy,
-            in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad),
+            reset_dropped: s.tx_reset_dropped,
+            tx_timeouts: s.tx_timeout_count,
+            in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad + s.tx_reset_dropped),
             csum_offloaded: m.app.checksums.tx_offloaded,
         };
         let pcap = (!scenario.pcap.is_unused()).then(|| PcapReport {
@@ -610,6 +620,18 @@ impl fmt::Display for Report {
         writeln!(f, "  frames on the wire     {:>12}", t.frames_on_wire)?;
         writeln!(f, "  bad on the wire        {:>12}", t.bad_on_wire)?;
         writeln!(f, "  tx_busy                {:>12}", t.tx_busy)?;
+        if t.tx_timeouts + t.reset_dropped > 0 {
+            writeln!(
+                f,
+                "  tx timeouts            {:>12}  (the watchdog found the transmitter stopped and reset it)",
+                t.tx_timeouts
+            )?;
+            writeln!(
+                f,
+                "  dropped in resets      {:>12}  (queued, never completed: tx_reset_dropped)",
+                t.reset_dropped
+            )?;
+        }
         writeln!(f, "  in flight at end       {:>12}", t.in_flight_at_end)?;
         let k = &self.checksums;
         if k.tx_offloaded + k.tx_software > 0 {

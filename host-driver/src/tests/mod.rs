@@ -9,6 +9,7 @@ mod props;
 mod rx;
 mod stats;
 mod tx;
+mod watchdog;
 
 use bytes::Bytes;
 

@@ -80,6 +80,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::pareto::tuning_front;
+use crate::run::report::DROP_REASONS;
 
 /// Width and height of every figure, in pixels (SVG and PNG).
 pub const PLOT_SIZE: (u32, u32) = (1000, 650);
@@ -182,37 +183,15 @@ pub struct CpuShares {
     pub busy: f64,
 }
 
-/// Frames dropped, by reason (the report's `drops`).
+/// Frames dropped, by reason (the report's `drops`), in the order of
+/// [`DROP_REASONS`], the one list of reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Drops {
-    /// MPC: the RX FIFO was full.
-    pub rx_missed_errors: u64,
-    /// CRCERRS: bad FCS.
-    pub rx_crc_errors: u64,
-    /// RUC + ROC: runt or oversize.
-    pub rx_length_errors: u64,
-    /// RXERRC: Error character, framing, preamble.
-    pub rxerrc: u64,
-    /// Dropped by the driver.
-    pub rx_errors: u64,
-    /// Legacy path: the backlog was full.
-    pub backlog_full: u64,
-    /// The socket's receive buffer was full.
-    pub socket_rcvbuf_full: u64,
-}
+pub struct Drops(pub [u64; DROP_REASONS.len()]);
 
 impl Drops {
     /// The report's key of each reason with its count, in report order.
-    pub fn by_reason(&self) -> [(&'static str, u64); 7] {
-        [
-            ("rx_missed_errors", self.rx_missed_errors),
-            ("rx_crc_errors", self.rx_crc_errors),
-            ("rx_length_errors", self.rx_length_errors),
-            ("rxerrc", self.rxerrc),
-            ("rx_errors", self.rx_errors),
-            ("backlog_full", self.backlog_full),
-            ("socket_rcvbuf_full", self.socket_rcvbuf_full),
-        ]
+    pub fn by_reason(&self) -> [(&'static str, u64); DROP_REASONS.len()] {
+        std::array::from_fn(|i| (DROP_REASONS[i], self.0[i]))
     }
 }
 
@@ -331,14 +310,14 @@ impl PlotPoint {
                 idle: n("cpu.idle")?,
                 busy: n("cpu.busy")?,
             },
-            drops: Drops {
-                rx_missed_errors: c("drops.rx_missed_errors")?,
-                rx_crc_errors: c("drops.rx_crc_errors")?,
-                rx_length_errors: c("drops.rx_length_errors")?,
-                rxerrc: c("drops.rxerrc")?,
-                rx_errors: c("drops.rx_errors")?,
-                backlog_full: c("drops.backlog_full").unwrap_or(0),
-                socket_rcvbuf_full: c("drops.socket_rcvbuf_full")?,
+            drops: {
+                let mut d = Drops::default();
+                for (v, key) in d.0.iter_mut().zip(DROP_REASONS) {
+                    // Reasons added after the first results files read 0 there.
+                    let field = c(&format!("drops.{key}"));
+                    *v = if REQUIRED_DROPS.contains(&key) { field? } else { field.unwrap_or(0) };
+                }
+                d
             },
             drops_total: c("drops_total")?,
             frames_offered: c("frames_offered")?,
@@ -654,15 +633,26 @@ pub fn series_colour(i: usize, n: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
-/// A drop reason: the report key, a label and its colour.
-const REASONS: [(&str, &str, RGBColor); 7] = [
+/// The drop reasons every results file has (the others were added later).
+const REQUIRED_DROPS: [&str; 6] =
+    ["rx_missed_errors", "rx_crc_errors", "rx_length_errors", "rxerrc", "rx_errors", "socket_rcvbuf_full"];
+
+/// Each drop reason of [`DROP_REASONS`], in its order: the report key, a
+/// label and its colour (a test checks the keys against the list).
+const REASONS: [(&str, &str, RGBColor); DROP_REASONS.len()] = [
     ("rx_missed_errors", "MPC: RX FIFO full", RGBColor(214, 39, 40)),
+    ("rx_discarded", "discarded: receiver off or reset", RGBColor(255, 152, 150)),
     ("rx_crc_errors", "CRC errors", RGBColor(242, 142, 43)),
     ("rx_length_errors", "length errors (RUC+ROC)", RGBColor(148, 103, 189)),
     ("rxerrc", "RXERRC (framing)", RGBColor(140, 86, 75)),
     ("rx_errors", "driver rx_errors", RGBColor(227, 119, 194)),
     ("backlog_full", "backlog full (legacy)", RGBColor(188, 189, 34)),
     ("socket_rcvbuf_full", "socket rcvbuf full", RGBColor(31, 119, 180)),
+    ("rx_reset_lost", "lost in a reset", RGBColor(127, 127, 127)),
+    ("ip_hdr_errors", "IP header errors", RGBColor(23, 190, 207)),
+    ("ip_truncated", "IP length beyond the frame", RGBColor(158, 218, 229)),
+    ("l4_hdr_errors", "TCP/UDP header errors", RGBColor(44, 160, 44)),
+    ("l4_csum_errors", "TCP/UDP checksum errors", RGBColor(152, 223, 138)),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1241,14 +1231,14 @@ fn draw_drops<DB: DrawingBackend>(
     let rnbc = sw.any_rnbc();
     let rings = sw.rings();
     // Per ring: per load, (mean offered Gb/s, mean % per reason, mean RNBC %).
-    type Row = (f64, [f64; 7], f64);
+    type Row = (f64, [f64; DROP_REASONS.len()], f64);
     let lines: Vec<Vec<Row>> = rings
         .iter()
         .map(|&ring| {
             sw.by_load((0..sw.points.len()).filter(|&i| sw.points[i].rx_ring == ring))
                 .iter()
                 .map(|(_, g)| {
-                    let mut pct = [0.0; 7];
+                    let mut pct = [0.0; DROP_REASONS.len()];
                     for (r, v) in pct.iter_mut().enumerate() {
                         *v = sw.mean(g, |p| p.percent_of_offered(p.drops.by_reason()[r].1));
                     }
@@ -1590,6 +1580,13 @@ pub fn write_index(points: &[PlotPoint], dir: &Path, plots: &[PathBuf]) -> Resul
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_drop_reason_has_a_label_and_colour() {
+        let keys: Vec<&str> = REASONS.iter().map(|r| r.0).collect();
+        assert_eq!(keys, DROP_REASONS, "plot labels follow run::report::DROP_REASONS");
+        assert!(REQUIRED_DROPS.iter().all(|k| DROP_REASONS.contains(k)));
+    }
 
     fn line(point: u64) -> Value {
         json!({

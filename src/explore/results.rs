@@ -364,3 +364,18 @@ pub fn merge_records(sets: Vec<(PathBuf, Vec<Record>)>) -> Result<Vec<Record>, R
     }
     Ok(by_point.into_values().map(|(_, r)| r).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CSV_FIGURES;
+    use crate::run::report::DROP_REASONS;
+
+    #[test]
+    fn every_drop_reason_has_a_column() {
+        for reason in DROP_REASONS {
+            let column = format!("drops_{reason}");
+            let path = format!("drops.{reason}");
+            assert!(CSV_FIGURES.contains(&(column.as_str(), path.as_str())), "results.csv lacks {column}");
+        }
+    }
+}

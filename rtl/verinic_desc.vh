@@ -63,6 +63,7 @@
 `define CTXD_TUCSE          63:48       // TCP/UDP checksum end
 `define CTXD_DTYP           87:84       // descriptor type: 0 = context
 `define CTXD_TUCMD          95:88
+`define CTXD_TUCMD_TCP      88          // TCP (1) or UDP (0): a UDP checksum of 0 goes out as 0xFFFF
 `define CTXD_TUCMD_IP       89          // the IP checksum is IPv4's
 `define CTXD_TUCMD_DEXT     93
 

@@ -11,6 +11,10 @@
 //   - IP: the same over IPCSS..IPCSE, stored at IPCSO (IXSM set): the IPv4
 //     header checksum, with the field zeroed by the driver.
 // On the frame's last beat `result_valid` pulses with what to write where.
+// A UDP checksum that comes out as 0x0000 is sent as 0xFFFF (`l4_udp`, from
+// a context descriptor's TUCMD.TCP = 0): 0 means "no checksum" to UDP over
+// IPv4 and is invalid over IPv6 (RFC 768; RFC 8200 section 8.1). Both
+// represent zero in ones' complement, so the receiver's sum is unchanged.
 // Offsets that do not fit the frame - a checksum field past its end, a start
 // after the field, an end before the start or past the frame - cancel both
 // insertions: the frame goes out unmodified and `result_bad` says so.
@@ -34,6 +38,7 @@ module verinic_tx_csum (
     input  wire [4:0]   beat_bytes,    // valid bytes in this beat (1..16)
 
     input  wire         l4_en,
+    input  wire         l4_udp,        // the L4 checksum is UDP's: 0x0000 is sent as 0xFFFF
     input  wire [7:0]   l4_start,
     input  wire [7:0]   l4_offset,
     input  wire [15:0]  l4_end,
@@ -54,10 +59,21 @@ module verinic_tx_csum (
 
 `include "verinic_csum.vh"
 
+// The L4 checksum field from the folded sum: its complement, but for UDP
+// never 0x0000.
+function [15:0] l4_value;
+    input [15:0] folded;
+    input        udp;
+    begin
+        l4_value = (udp && folded == 16'hFFFF) ? 16'hFFFF : ~folded;
+    end
+endfunction
+
 reg [15:0] offset_reg;      // frame offset of this beat
 reg [31:0] l4_sum_reg;
 reg [31:0] ip_sum_reg;
 reg        l4_en_reg, ip_en_reg;
+reg        l4_udp_reg;
 reg [15:0] l4_start_reg, l4_offset_reg, l4_stop_reg;
 reg [15:0] ip_start_reg, ip_offset_reg, ip_stop_reg;
 
@@ -134,6 +150,7 @@ always @(posedge clk) begin
         ip_sum_reg <= ip_sum;
         if (beat_first) begin
             l4_en_reg <= l4_en;
+            l4_udp_reg <= l4_udp;
             ip_en_reg <= ip_en;
             l4_start_reg <= l4_from;
             l4_stop_reg <= l4_to;
@@ -148,7 +165,8 @@ always @(posedge clk) begin
             // a request that does not fit cancels the frame's other one too
             result_l4 <= l4_on && l4_fits && !(ip_on && !ip_fits);
             result_l4_offset <= l4_at;
-            result_l4_value <= ~(l4_from[0] ? {l4_folded[7:0], l4_folded[15:8]} : l4_folded);
+            result_l4_value <= l4_value(l4_from[0] ? {l4_folded[7:0], l4_folded[15:8]} : l4_folded,
+                                        beat_first ? l4_udp : l4_udp_reg);
             result_ip <= ip_on && ip_fits && !(l4_on && !l4_fits);
             result_ip_offset <= ip_at;
             result_ip_value <= ~(ip_from[0] ? {ip_folded[7:0], ip_folded[15:8]} : ip_folded);

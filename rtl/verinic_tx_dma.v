@@ -92,20 +92,22 @@ wire        desc_is_empty = !desc_is_context && desc_len == 16'd0;
 // Offload context, from the last context descriptor taken
 reg [7:0]  ctx_ipcss_reg, ctx_ipcso_reg, ctx_tucss_reg, ctx_tucso_reg;
 reg [15:0] ctx_ipcse_reg, ctx_tucse_reg;
+reg        ctx_udp_reg;    // TUCMD.TCP = 0
 
 // Checksum request of a data descriptor:
-// {l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
+// {l4_udp, l4_en, l4_start, l4_offset, l4_end, ip_en, ip_start, ip_offset, ip_end}
+// (a legacy descriptor says nothing of the protocol: l4_udp = 0)
 // (a function of the descriptor, called when a data descriptor is taken)
-localparam CSUM_W = 66;
+localparam CSUM_W = 67;
 function [CSUM_W-1:0] desc_csum;
     /* verilator lint_off UNUSEDSIGNAL */
     input [127:0] d;    // the descriptor: its command and option bits
     /* verilator lint_on UNUSEDSIGNAL */
     begin
         desc_csum = d[`TXD_CMD_DEXT]
-            ? {d[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
+            ? {ctx_udp_reg, d[`DATD_POPTS_TXSM], ctx_tucss_reg, ctx_tucso_reg, ctx_tucse_reg,
                d[`DATD_POPTS_IXSM], ctx_ipcss_reg, ctx_ipcso_reg, ctx_ipcse_reg}
-            : {d[`TXD_CMD_IC], d[`TXD_CSS], d[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
+            : {1'b0, d[`TXD_CMD_IC], d[`TXD_CSS], d[`TXD_CSO], 16'd0, 1'b0, 8'd0, 8'd0, 16'd0};
     end
 endfunction
 
@@ -213,6 +215,7 @@ verinic_tx_csum csum_inst (
     .beat_last(head_last_beat && head_desc_end && head_eop_cmd),
     .beat_bytes((head_last_beat && head_desc_end) ? track_tail_mem[track_head] : 5'd16),
     .l4_en(head_csum[65]),
+    .l4_udp(head_csum[66]),
     .l4_start(head_csum[64:57]),
     .l4_offset(head_csum[56:49]),
     .l4_end(head_csum[48:33]),
@@ -305,6 +308,7 @@ always @(posedge clk) begin
         ctx_tucss_reg <= desc[`CTXD_TUCSS];
         ctx_tucso_reg <= desc[`CTXD_TUCSO];
         ctx_tucse_reg <= desc[`CTXD_TUCSE];
+        ctx_udp_reg <= !desc[`CTXD_TUCMD_TCP];
     end
     if (take_data) begin
         rd_active_reg <= 1'b1;
@@ -434,6 +438,7 @@ always @(posedge clk) begin
         ctx_tucss_reg <= 8'd0;
         ctx_tucso_reg <= 8'd0;
         ctx_tucse_reg <= 16'd0;
+        ctx_udp_reg <= 1'b0;
     end
     if (!cfg_enable) begin
         status_head <= 16'd0;

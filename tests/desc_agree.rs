@@ -113,6 +113,7 @@ fn rust_fields() -> BTreeMap<String, (usize, usize)> {
     put("CTXD_TUCSE", bytes_at(ctx::TUCSE, 2, 0xFF));
     put("CTXD_DTYP", bytes_at(ctx::DTYP_BYTE, 1, ctx::DTYP_MASK));
     put("CTXD_TUCMD", bytes_at(ctx::TUCMD, 1, 0xFF));
+    put("CTXD_TUCMD_TCP", bit(ctx::TUCMD, ctx::TUCMD_TCP));
     put("CTXD_TUCMD_IP", bit(ctx::TUCMD, ctx::TUCMD_IP));
     put("CTXD_TUCMD_DEXT", bit(ctx::TUCMD, ctx::TUCMD_DEXT));
     // Extended data: address and length as in a legacy TX descriptor

@@ -84,6 +84,9 @@ pub mod ctx {
     pub const DTYP_MASK: u8 = 0xF0;
     /// TUCMD (byte).
     pub const TUCMD: usize = 11;
+    /// TUCMD.TCP: the packet is TCP (clear: UDP, whose checksum of 0 the
+    /// NIC sends as 0xFFFF).
+    pub const TUCMD_TCP: u8 = 1 << 0;
     /// TUCMD.IP: the IP checksum is IPv4's.
     pub const TUCMD_IP: u8 = 1 << 1;
     /// TUCMD.DEXT: an extended descriptor.

@@ -17,6 +17,10 @@ use crate::ring::DescRing;
 use crate::stats::Stats;
 use crate::{regs, Platform};
 
+/// Where a TCP header holds its checksum (`offsetof(struct tcphdr, check)`);
+/// UDP's is at 6.
+const TCP_CSUM_OFFSET: u8 = 16;
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     /// The bounce buffer this descriptor points at, while it is in flight.
@@ -181,7 +185,10 @@ impl TxRing {
                 ctx[desc::ctx::TUCSO] = csum_start.wrapping_add(csum_offset);
                 // TUCMD.IP: IPv4 (8254x SDM 3.3.6); clear for IPv6
                 let v4 = if ip != 0 { desc::ctx::TUCMD_IP } else { 0 };
-                ctx[desc::ctx::TUCMD] = desc::ctx::TUCMD_DEXT | v4;
+                // TUCMD.TCP as e1000_tx_csum sets it (E1000_TXD_CMD_TCP), told
+                // here by where the checksum field lies: TCP's at 16, UDP's at 6
+                let tcp = if csum_offset == TCP_CSUM_OFFSET { desc::ctx::TUCMD_TCP } else { 0 };
+                ctx[desc::ctx::TUCMD] = desc::ctx::TUCMD_DEXT | v4 | tcp;
                 p.dma_write(self.ring.addr(i), &ctx);
                 self.slots[i] = Slot { buf: None, eop: None, len: 0 };
                 i = self.ring.next(i);

@@ -742,6 +742,9 @@ struct TxChecker {
     first_csum_bad: Option<String>,
     /// TCP/UDP checksum fields sent as 0x0000 (see [`udp_ok`]).
     zero_checksums: u64,
+    /// A UDP checksum sent as 0x0000 is wrong: the NIC was told the frame
+    /// is UDP (context descriptors, TUCMD.TCP = 0) and must send 0xFFFF.
+    strict_udp_zero: bool,
     /// Test hook: skip this wire frame (from 0), as if the NIC lost it.
     drop_wire: Option<u64>,
     /// Test hook: flip a checksum byte of this wire frame (from 0).
@@ -774,10 +777,10 @@ impl TxChecker {
             }
             if let Some(valid) = checksums_valid(&bytes) {
                 self.csum_checked += 1;
-                if checksum_fields(&bytes).is_some_and(|(_, at)| bytes[at..at + 2] == [0, 0]) {
-                    self.zero_checksums += 1;
-                }
-                if !valid {
+                let zero = checksum_fields(&bytes).is_some_and(|(_, at)| bytes[at..at + 2] == [0, 0]);
+                self.zero_checksums += u64::from(zero);
+                let wrong_zero = zero && self.strict_udp_zero && is_udp(&bytes);
+                if !valid || wrong_zero {
                     self.csum_bad += 1;
                     self.first_csum_bad.get_or_insert_with(|| {
                         format!("wire frame {index} (seq {:?})", crate::frames::sequence_number(&bytes))
@@ -884,14 +887,22 @@ fn checksums_valid(f: &[u8]) -> Option<bool> {
     }
 }
 
+/// The frame is UDP over IP.
+fn is_udp(f: &[u8]) -> bool {
+    use etherparse::{SlicedPacket, TransportSlice};
+    SlicedPacket::from_ethernet(f).is_ok_and(|p| matches!(p.transport, Some(TransportSlice::Udp(_))))
+}
+
 /// A UDP checksum as stored against etherparse's. A sum of zero is
-/// stored as 0xFFFF (RFC 768); the NIC inserts the plain ones' complement,
-/// 0x0000, which RFC 1071's check (the sum over the segment comes out
-/// all ones) finds as valid as 0xFFFF: both are taken, and counted
-/// (`zero_checksums` in the report's detail). Over IPv4 a receiver reads
-/// 0x0000 as "no checksum"; over IPv6 it must drop it (RFC 8200 8.1): a
-/// known gap of the NIC's insertion (docs/soak.md), about one UDP frame in
-/// 65,536.
+/// stored as 0xFFFF (RFC 768). Asked with a context descriptor (TUCMD.TCP =
+/// 0) the NIC does so; a legacy descriptor says nothing of the protocol and
+/// the NIC inserts the plain ones' complement, 0x0000, which RFC 1071's
+/// check (the sum over the segment comes out all ones) finds as valid as
+/// 0xFFFF: both are taken here, and counted (`zero_checksums` in the
+/// report's detail); with context descriptors a UDP 0x0000 fails the check
+/// (`TxChecker::strict_udp_zero`). Over IPv4 a receiver reads 0x0000 as
+/// "no checksum"; over IPv6 it must drop it (RFC 8200 8.1): about one UDP
+/// frame in 65,536 with legacy descriptors (docs/soak.md).
 fn udp_ok(stored: u16, computed: u16) -> bool {
     stored == computed || (stored == 0 && computed == 0xFFFF)
 }
@@ -952,6 +963,7 @@ pub fn run_soak(
     let mut tx = TxChecker {
         drop_wire: opts.test_drop_tx_frame,
         corrupt_csum: opts.test_corrupt_tx_csum,
+        strict_udp_zero: scenario.tx.csum_descriptor == crate::frames::CsumDescriptor::Context,
         ..TxChecker::default()
     };
     let injected = Arc::new(Mutex::new(Injected::default()));

@@ -19,6 +19,8 @@ use crate::{ones_sum, SEEDS};
 #[derive(Debug, Clone, Copy)]
 struct Req {
     en: bool,
+    /// The L4 checksum is UDP's (l4_udp): a result of 0x0000 goes out as 0xFFFF.
+    udp: bool,
     start: u8,
     offset: u8,
     end: u16,
@@ -41,7 +43,11 @@ fn tx_reference(frame: &[u8], l4: Req, ip: Req) -> TxVerdict {
     let ip_stop = usize::from(ip.end) + 1;
     let ip_fits = iat + 2 <= ip_stop && is <= iat && ip_stop > is && ip_stop <= len;
     let bad = (l4.en && !l4_fits) || (ip.en && !ip_fits);
-    let l4_out = (l4.en && l4_fits && !bad).then(|| (at as u16, !ones_sum(&frame[s..l4_stop])));
+    let l4_out = (l4.en && l4_fits && !bad).then(|| {
+        let sum = !ones_sum(&frame[s..l4_stop]);
+        // RFC 768: a UDP checksum computed as zero is transmitted as all ones
+        (at as u16, if l4.udp && sum == 0 { 0xFFFF } else { sum })
+    });
     let ip_out = (ip.en && ip_fits && !bad).then(|| (iat as u16, !ones_sum(&frame[is..ip_stop])));
     (bad, l4_out, ip_out)
 }
@@ -52,6 +58,7 @@ fn random_req(rng: &mut Prng, len: usize, l4: bool) -> Req {
         // anything at all
         return Req {
             en,
+            udp: rng.chance(500),
             start: rng.next_u64() as u8,
             offset: rng.next_u64() as u8,
             end: if rng.chance(500) { 0 } else { rng.below(len as u64 + 40) as u16 },
@@ -66,7 +73,7 @@ fn random_req(rng: &mut Prng, len: usize, l4: bool) -> Req {
         let lo = (offset + 1).min(len - 1);
         (lo + rng.below((len - lo) as u64) as usize) as u16
     };
-    Req { en, start: start.min(255) as u8, offset: offset.min(255) as u8, end }
+    Req { en, udp: rng.chance(500), start: start.min(255) as u8, offset: offset.min(255) as u8, end }
 }
 
 fn run_tx(seed: u64, frames: usize, junk_tail: bool) {
@@ -106,6 +113,7 @@ fn run_tx(seed: u64, frames: usize, junk_tail: bool) {
             let (l4q, ipq) =
                 if b == 0 { (l4, ip) } else { (random_req(&mut rng, len, true), random_req(&mut rng, len, false)) };
             io.set_l4_en(l4q.en);
+            io.set_l4_udp(l4q.udp);
             io.set_l4_start(l4q.start);
             io.set_l4_offset(l4q.offset);
             io.set_l4_end(l4q.end);
@@ -145,6 +153,44 @@ fn tx_csum_matches_reference_sums() {
 fn tx_csum_ignores_bytes_past_the_frame_end() {
     for seed in SEEDS {
         run_tx(seed, 400, true);
+    }
+}
+
+/// A checksum that comes out as 0x0000: sent as 0xFFFF for UDP (RFC 768,
+/// and RFC 8200 8.1 for IPv6), as 0x0000 otherwise. The random frames above
+/// meet this one sum in 65,536; here it is forced: the region [0, 63] holds
+/// one 0xFFFF word and zeros, so its ones' complement sum is 0xFFFF.
+#[test]
+fn tx_csum_sends_a_zero_udp_checksum_as_all_ones() {
+    let mut frame = vec![0u8; 64];
+    frame[10] = 0xFF;
+    frame[11] = 0xFF;
+    for (udp, want) in [(true, 0xFFFF), (false, 0x0000)] {
+        let mut sim = reset_sim::<TxCsumPorts>(1, true, |io, v| io.set_rst(v));
+        for b in 0..4 {
+            let mut d = [0u8; 16];
+            d.copy_from_slice(&frame[b * 16..b * 16 + 16]);
+            let io = sim.io();
+            io.set_beat_data(u128::from_le_bytes(d));
+            io.set_beat_valid(true);
+            io.set_beat_first(b == 0);
+            io.set_beat_last(b == 3);
+            io.set_beat_bytes(16);
+            io.set_l4_en(true);
+            io.set_l4_udp(udp);
+            io.set_l4_start(0);
+            io.set_l4_offset(20);
+            io.set_l4_end(0);
+            io.set_ip_en(false);
+            sim.tick();
+        }
+        sim.io().set_beat_valid(false);
+        let io = sim.io();
+        assert!(io.result_valid() && io.result_l4() && !io.result_bad());
+        assert_eq!((io.result_l4_offset(), io.result_l4_value()), (20, want), "udp {udp}");
+        let l4 = Req { en: true, udp, start: 0, offset: 20, end: 0 };
+        let ip = Req { en: false, udp: false, start: 0, offset: 0, end: 0 };
+        assert_eq!(tx_reference(&frame, l4, ip).1, Some((20, want)), "the reference agrees");
     }
 }
 

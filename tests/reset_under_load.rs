@@ -27,7 +27,7 @@ fn test_frame(seq: u32) -> Vec<u8> {
     frame([60, 64, 128, 600, 1514][seq as usize % 5], seq)
 }
 
-fn run_us(m: &mut Machine, ns: u64) {
+fn run_ns(m: &mut Machine, ns: u64) {
     let t = m.now_ns() + ns;
     m.run_until(t);
 }
@@ -69,7 +69,7 @@ fn two_hundred_resets_under_rx_and_tx_load() {
                 tx_queued += 1;
             }
         }
-        run_us(&mut m, rng.range(0, 15_000) as u64);
+        run_ns(&mut m, rng.range(0, 15_000) as u64);
         m.with_host(|d, h| d.reset_device(h)).unwrap_or_else(|e| panic!("reset {round}: {e}"));
         let census = m.driver.buffer_census();
         assert!(census.conserved(), "after reset {round}: {census:?}");
@@ -77,7 +77,7 @@ fn two_hundred_resets_under_rx_and_tx_load() {
     // The device came back: a last batch each way goes through whole. Sent
     // once the driver's last register writes have landed (a frame whose
     // first bytes arrive before RCTL.EN is discarded: `rx_discarded`).
-    run_us(&mut m, 2_000);
+    run_ns(&mut m, 2_000);
     let (rx_last, tx_last) = (rx_sent, tx_queued);
     for _ in 0..30 {
         m.world.wire_in(TxFrame::new(test_frame(rx_sent)));
@@ -85,7 +85,7 @@ fn two_hundred_resets_under_rx_and_tx_load() {
         m.send_frame(Bytes::from(test_frame(TX_BASE + tx_queued))).expect("room after a reset");
         tx_queued += 1;
     }
-    run_us(&mut m, 400_000);
+    run_ns(&mut m, 400_000);
     m.with_host(|d, h| d.update_hw_stats(h));
     let s = *m.driver.counters();
     assert_eq!(s.reset_count, RESETS as u64, "{s:?}");
@@ -152,9 +152,9 @@ fn reset_during_a_line_rate_burst_counts_every_frame() {
         for seq in 0..N {
             m.world.wire_in(TxFrame::new(frame(1514, seq)));
         }
-        run_us(&mut m, offset_ns);
+        run_ns(&mut m, offset_ns);
         m.with_host(|d, h| d.reset_device(h)).expect("the reset completes");
-        run_us(&mut m, 300_000);
+        run_ns(&mut m, 300_000);
         m.with_host(|d, h| d.update_hw_stats(h));
         let s = *m.driver.counters();
         let mut last = None;

@@ -18,7 +18,8 @@
 //! Accounting, so that nothing is lost without a reason:
 //! - `reset_count` counts the resets, `dma_errors` the DMAERR interrupts,
 //!   `tx_timeout_count` the TX timeouts;
-//! - the device's statistics are read before CTRL.RST clears them;
+//! - the device's statistics are read before CTRL.RST and again after it
+//!   (CTRL.RST keeps them, docs/nic.md "Reset: every frame counted");
 //! - TX frames the device reported done (DD) are cleaned first, as usual;
 //!   `tx_reset_dropped` counts the others, queued and not reported done,
 //!   whose buffers are freed (some may have left on the wire: the device

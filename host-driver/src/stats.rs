@@ -163,6 +163,16 @@ counters! {
 
 /// Reads every clear-on-read statistics register once and adds it to `s`.
 /// 64-bit counters are read low word first, as e1000_update_stats does.
+impl Stats {
+    /// Receive frames the device's MAC saw, each counted once by the
+    /// statistics read so far: good and taken (GPRC), good and discarded on
+    /// admission (VN_RXDISC: receiver disabled or device in reset), or bad
+    /// (CRCERRS, RUC + ROC, RXERRC).
+    pub fn frames_seen_by_mac(&self) -> u64 {
+        self.gprc + self.rx_discarded + self.rx_crc_errors + self.rx_length_errors + self.rxerrc
+    }
+}
+
 pub(crate) fn accumulate_hw<P: Platform + ?Sized>(s: &mut Stats, p: &mut P) {
     let mut rd = |off: u32| u64::from(p.read_reg(off));
     s.rx_crc_errors = s.rx_crc_errors.wrapping_add(rd(regs::CRCERRS));

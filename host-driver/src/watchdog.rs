@@ -32,7 +32,7 @@
 //!    longer than `tx_timeout_us`, progress being a completion cleaned or the
 //!    first frame queued on an empty ring: `tx_timeout_count`, reset;
 //! 4. statistics: [`Driver::update_hw_stats`] (a reset reads them itself,
-//!    before CTRL.RST clears them). Read after the rule looks at the ring:
+//!    before and after CTRL.RST). Read after the rule looks at the ring:
 //!    their reads stall the CPU for microseconds, in which a moving
 //!    device would report the oldest frame done and hide a stale clock.
 //!
@@ -59,8 +59,8 @@
 //! - the reset runs at once in the watchdog's context, not on a workqueue
 //!   (as for DMAERR, [`crate::recover`]).
 //!
-//! verinic's link is always up (STATUS.LU is 1, docs/nic.md), so step 3
-//! never fires against the RTL; the mock device tests it.
+//! verinic's link is always up (STATUS.LU is 1, docs/nic.md), so the
+//! link-down rule never fires against the RTL; the mock device tests it.
 
 use crate::driver::Driver;
 use crate::error::DriverError;

@@ -275,8 +275,11 @@ pub fn check_headers(frame: &[u8], csum: ChecksumVerdict) -> HeaderCheck {
             if ulen < 8 {
                 return HeaderCheck::drop(L4Hdr, 0);
             }
-            if ethertype == 0x0800 && seg[6..8] == [0, 0] {
-                return HeaderCheck::default();
+            if seg[6..8] == [0, 0] {
+                // IPv4: no checksum (RFC 768). IPv6: not allowed (RFC 8200
+                // 8.1); Linux drops it as a checksum error whatever the NIC
+                // said (__udp6_lib_rcv: !uh->check -> udp6_csum_zero_error).
+                return if ethertype == 0x0800 { HeaderCheck::default() } else { HeaderCheck::drop(L4Csum, 0) };
             }
             &seg[..ulen]
         }
@@ -429,6 +432,11 @@ mod tests {
                 assert_eq!(drop_of(&ihl, Unnecessary), Some(HeaderDrop::IpHdr));
             }
             if udp {
+                // a zero UDP checksum: "none" over IPv4, a checksum error over IPv6
+                let mut zero = good.clone();
+                zero[l4 + 6..l4 + 8].copy_from_slice(&[0, 0]);
+                let want = if v4 { None } else { Some(HeaderDrop::L4Csum) };
+                assert_eq!(drop_of(&zero, Unnecessary), want, "{p:?}: zero checksum");
                 for ulen in [7u16, 200 - l4 as u16 + 1] {
                     let mut lie = good.clone();
                     lie[l4 + 4..l4 + 6].copy_from_slice(&ulen.to_be_bytes());

@@ -28,17 +28,9 @@ pub struct Report {
     pub frames_delivered: u64,
     /// Receive frames the driver handed to the stack (`AppStats::delivered`).
     pub frames_to_stack: u64,
-    /// Receive frames lost, by reason, in this order: `rx_missed_errors`
-    /// (RX FIFO full, MPC), `rx_crc_errors` (CRCERRS), `rx_length_errors`
-    /// (RUC + ROC), `rxerrc` (Error character, framing, preamble),
-    /// `rx_errors` (dropped by the driver), `backlog_full` (legacy path:
-    /// the per-CPU backlog held `netdev_max_backlog`), `socket_rcvbuf_full`
-    /// (the socket's receive buffer was over `cpu.rmem`), `rx_reset_lost`
-    /// (frames the device held when the driver reset it after a DMA error),
-    /// and the stack's header checks ([`crate::cosim::stack::check_headers`]):
-    /// `ip_hdr_errors` (bad IPv4 header or checksum), `ip_truncated` (IP
-    /// length beyond the frame), `l4_hdr_errors` (UDP length lies, TCP
-    /// header cut), `l4_csum_errors` (wrong TCP/UDP checksum).
+    /// Receive frames lost, by reason, in the order of [`DROPS`] (the
+    /// device's counters, the driver's, the host's; the stack's header
+    /// checks are [`crate::cosim::stack::check_headers`]).
     #[serde(serialize_with = "ordered_map")]
     pub drops: Vec<(&'static str, u64)>,
     /// Sum of `drops`.
@@ -238,7 +230,7 @@ impl Report {
         let drops = drops_by_reason(m);
         let drops_total: u64 = drops.iter().map(|(_, n)| n).sum();
         let in_flight_at_end = offered.saturating_sub(delivered + drops_total);
-        let seen_by_mac = s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc;
+        let seen_by_mac = s.frames_seen_by_mac();
         let tx_offered = m.app.tx_sent;
         let tx = TxReport {
             frames_offered: tx_offered,
@@ -350,23 +342,36 @@ impl Report {
     }
 }
 
-/// The drop reasons, in the report's order: the device's, the driver's,
-/// the stack's (docs/report.md, `drops`).
-pub const DROP_REASONS: [&str; 13] = [
-    "rx_missed_errors",
-    "rx_discarded",
-    "rx_crc_errors",
-    "rx_length_errors",
-    "rxerrc",
-    "rx_errors",
-    "backlog_full",
-    "socket_rcvbuf_full",
-    "rx_reset_lost",
-    "ip_hdr_errors",
-    "ip_truncated",
-    "l4_hdr_errors",
-    "l4_csum_errors",
+/// Every drop reason, in the report's order (the device's, the driver's,
+/// the stack's), with what it means in the text report (docs/report.md,
+/// `drops`): the one list the report, the soak, results.csv and the plots
+/// follow.
+pub const DROPS: [(&str, &str); 13] = [
+    ("rx_missed_errors", "RX FIFO full (MPC)"),
+    ("rx_discarded", "receiver off or device in reset (VN_RXDISC)"),
+    ("rx_crc_errors", "bad FCS (CRCERRS)"),
+    ("rx_length_errors", "runt or oversize (RUC + ROC)"),
+    ("rxerrc", "Error char, framing, preamble (RXERRC)"),
+    ("rx_errors", "dropped by the driver"),
+    ("backlog_full", "legacy backlog full (netdev_max_backlog)"),
+    ("socket_rcvbuf_full", "socket receive buffer full (rmem)"),
+    ("rx_reset_lost", "lost in a device reset (DMA error, TX timeout)"),
+    ("ip_hdr_errors", "bad IP header or IPv4 checksum (InHdrErrors)"),
+    ("ip_truncated", "IP length beyond the frame (InTruncatedPkts)"),
+    ("l4_hdr_errors", "bad UDP length, cut TCP header (InErrors)"),
+    ("l4_csum_errors", "bad TCP/UDP checksum (InCsumErrors)"),
 ];
+
+/// The keys of [`DROPS`], in order.
+pub const DROP_REASONS: [&str; DROPS.len()] = {
+    let mut keys = [""; DROPS.len()];
+    let mut i = 0;
+    while i < DROPS.len() {
+        keys[i] = DROPS[i].0;
+        i += 1;
+    }
+    keys
+};
 
 /// Every receive frame lost so far, by reason, in the report's order: the
 /// device's counters (read into the driver's), the driver's, the host's.
@@ -454,21 +459,7 @@ fn us(ns: u64) -> String {
 
 /// What each drop reason means, for the text report.
 fn drop_meaning(name: &str) -> &'static str {
-    match name {
-        "rx_missed_errors" => "RX FIFO full (MPC)",
-        "rx_crc_errors" => "bad FCS (CRCERRS)",
-        "rx_length_errors" => "runt or oversize (RUC + ROC)",
-        "rxerrc" => "Error char, framing, preamble (RXERRC)",
-        "rx_errors" => "dropped by the driver",
-        "backlog_full" => "legacy backlog full (netdev_max_backlog)",
-        "socket_rcvbuf_full" => "socket receive buffer full (rmem)",
-        "rx_reset_lost" => "lost in a device reset (DMA error recovery)",
-        "ip_hdr_errors" => "bad IP header or IPv4 checksum (InHdrErrors)",
-        "ip_truncated" => "IP length beyond the frame (InTruncatedPkts)",
-        "l4_hdr_errors" => "bad UDP length, cut TCP header (InErrors)",
-        "l4_csum_errors" => "bad TCP/UDP checksum (InCsumErrors)",
-        _ => "",
-    }
+    DROPS.iter().find(|d| d.0 == name).map_or("", |d| d.1)
 }
 
 impl fmt::Display for Report {

@@ -485,8 +485,8 @@ fn all_accounted(m: &Machine) -> bool {
     let s = m.driver.counters();
     let offered = m.world.wire.frames_started();
     let rx_done = m.world.wire_idle()
-        && s.gprc + s.rx_crc_errors + s.rx_length_errors + s.rxerrc >= offered
-        && m.app.delivered + s.rx_errors + s.rx_missed_errors + s.backlog_full >= s.gprc
+        && s.frames_seen_by_mac() >= offered
+        && m.app.delivered + s.rx_errors + s.rx_missed_errors + s.backlog_full + s.rx_reset_lost >= s.gprc
         && m.socket_len() == 0
         && m.driver.backlog_len() == 0;
     let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent && m.echo_pending() == 0;

@@ -26,7 +26,7 @@ pub(super) struct TxChecker {
     pub(super) csum_checked: u64,
     pub(super) csum_bad: u64,
     pub(super) first_csum_bad: Option<String>,
-    /// TCP/UDP checksum fields sent as 0x0000 (see [`udp_ok`]).
+    /// UDP checksums sent as 0x0000 (see [`udp_ok`]).
     pub(super) zero_checksums: u64,
     /// A UDP checksum sent as 0x0000 is wrong: the NIC was told the frame
     /// is UDP (context descriptors, TUCMD.TCP = 0) and must send 0xFFFF.
@@ -64,8 +64,10 @@ impl TxChecker {
             if let Some(valid) = checksums_valid(&bytes) {
                 self.csum_checked += 1;
                 let zero = checksum_fields(&bytes).is_some_and(|(_, at)| bytes[at..at + 2] == [0, 0]);
-                self.zero_checksums += u64::from(zero);
-                let wrong_zero = zero && self.strict_udp_zero && is_udp(&bytes);
+                // TCP's 0x0000 is an ordinary value; UDP's means "none"
+                let udp_zero = zero && is_udp(&bytes);
+                self.zero_checksums += u64::from(udp_zero);
+                let wrong_zero = udp_zero && self.strict_udp_zero;
                 if !valid || wrong_zero {
                     self.csum_bad += 1;
                     self.first_csum_bad.get_or_insert_with(|| {

@@ -192,6 +192,9 @@ fn check_kind(kind: Kind, code: u8) {
         // write-back failed did leave; every wire frame was queued, in order,
         // once (checked above).
         assert_eq!(s.tx_packets + s.tx_reset_dropped, 120, "{kind:?}: {s:?}");
+        // the wire against the frames the resets lost, exactly
+        let wire = m.world.tx_frames.len() as u64;
+        assert_eq!(wire + s.tx_reset_lost, 120, "{kind:?}: on the wire {wire}, {s:?}");
         assert!(s.tx_reset_dropped > 0, "{kind:?}: the halted frame was reported done: {s:?}");
     }
     let census = m.driver.buffer_census();

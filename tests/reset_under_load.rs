@@ -125,6 +125,8 @@ fn two_hundred_resets_under_rx_and_tx_load() {
     assert_eq!(s.tx_packets + s.tx_reset_dropped, u64::from(tx_queued), "tx: {s:?}");
     assert!(s.tx_reset_dropped > 0, "no reset ever caught a TX frame: the test does not test");
     assert!(tx.len() as u64 <= u64::from(tx_queued));
+    // and every queued frame is on the wire or lost in a reset, exactly
+    assert_eq!(tx.len() as u64 + s.tx_reset_lost, u64::from(tx_queued), "tx: {s:?}");
     let mem = m.world.nic.memory().stats();
     assert_eq!((mem.decerr, mem.slverr, mem.protocol_errors), (0, 0, 0), "{mem:?}");
     eprintln!(

@@ -226,6 +226,7 @@ fn json_has_the_documented_fields() {
             "bad_on_wire",
             "tx_busy",
             "reset_dropped",
+            "reset_lost",
             "tx_timeouts",
             "in_flight_at_end",
             "csum_offloaded"

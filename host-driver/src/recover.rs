@@ -24,6 +24,9 @@
 //!   `tx_reset_dropped` counts the others, queued and not reported done,
 //!   whose buffers are freed (some may have left on the wire: the device
 //!   sends a frame before it writes its descriptor back);
+//! - `tx_reset_lost`: frames the driver is done with (completed or dropped)
+//!   that never went out: GPTC, read after the reset, is short of them.
+//!   Completed frames still in the device's TX FIFO are among them;
 //! - `rx_reset_lost`: frames the device took (GPRC) and did not drop (MPC)
 //!   that the driver never finished (delivered or counted in `rx_errors`):
 //!   they were in the FIFO, in flight to the ring, on the ring not yet
@@ -107,6 +110,10 @@ impl Driver {
         let finished = s.rx_packets + s.rx_errors + s.rx_reset_lost;
         s.rx_reset_lost += taken.saturating_sub(finished);
         s.tx_reset_dropped += self.tx.reset_ring(p);
+        // The reset let the frame on the wire finish and started none, and the
+        // statistics were read after it: every frame the driver is done with
+        // either went out (GPTC) or is lost.
+        s.tx_reset_lost = (s.tx_packets + s.tx_reset_dropped).saturating_sub(s.gptc);
         self.rx.reset_ring(p);
         s.reset_count += 1;
 

@@ -157,8 +157,14 @@ counters! {
     /// but never handed to the driver, or half taken off the ring.
     rx_reset_lost,
     /// Transmit frames queued but not completed when the device was reset:
-    /// their buffers were freed without DD.
+    /// their buffers were freed without DD (some of them may have left: the
+    /// device sends a frame before it writes its descriptor back).
     tx_reset_dropped,
+    /// Transmit frames lost in resets: those the driver was done with
+    /// (completed or dropped) that never went out, GPTC after the reset
+    /// short of them. It includes frames reported done (DD is written when
+    /// the data is fetched) still in the device's TX FIFO at the reset.
+    tx_reset_lost,
 }
 
 /// Reads every clear-on-read statistics register once and adds it to `s`.

@@ -202,10 +202,13 @@ pub struct TxReport {
     /// DMA error or a TX timeout): their buffers freed unsent
     /// (`tx_reset_dropped`).
     pub reset_dropped: u64,
+    /// Frames lost in resets: done with by the driver (completed or
+    /// dropped) but never on the wire (`tx_reset_lost`).
+    pub reset_lost: u64,
     /// TX timeouts the driver's watchdog found (`tx_timeout_count`), each
     /// followed by a reset.
     pub tx_timeouts: u64,
-    /// `frames_offered - frames_on_wire - bad_on_wire - reset_dropped`:
+    /// `frames_offered - frames_on_wire - bad_on_wire - reset_lost`:
     /// still queued at the end.
     pub in_flight_at_end: u64,
     /// IP frames handed over as CHECKSUM_PARTIAL, for the NIC to insert
@@ -240,8 +243,9 @@ impl Report {
             bad_on_wire: m.world.tx_bad,
             tx_busy: m.app.tx_busy,
             reset_dropped: s.tx_reset_dropped,
+            reset_lost: s.tx_reset_lost,
             tx_timeouts: s.tx_timeout_count,
-            in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad + s.tx_reset_dropped),
+            in_flight_at_end: tx_offered.saturating_sub(m.world.tx_good + m.world.tx_bad + s.tx_reset_lost),
             csum_offloaded: m.app.checksums.tx_offloaded,
         };
         let pcap = (!scenario.pcap.is_unused()).then(|| PcapReport {
@@ -622,6 +626,7 @@ impl fmt::Display for Report {
                 "  dropped in resets      {:>12}  (queued, never completed: tx_reset_dropped)",
                 t.reset_dropped
             )?;
+            writeln!(f, "  lost in resets         {:>12}  (never on the wire: tx_reset_lost)", t.reset_lost)?;
         }
         writeln!(f, "  in flight at end       {:>12}", t.in_flight_at_end)?;
         let k = &self.checksums;

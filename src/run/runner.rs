@@ -489,7 +489,7 @@ fn all_accounted(m: &Machine) -> bool {
         && m.app.delivered + s.rx_errors + s.rx_missed_errors + s.backlog_full + s.rx_reset_lost >= s.gprc
         && m.socket_len() == 0
         && m.driver.backlog_len() == 0;
-    let tx_done = m.world.tx_good + m.world.tx_bad >= m.app.tx_sent && m.echo_pending() == 0;
+    let tx_done = m.world.tx_good + m.world.tx_bad + s.tx_reset_lost >= m.app.tx_sent && m.echo_pending() == 0;
     rx_done && tx_done
 }
 

@@ -93,7 +93,12 @@ pub(super) struct Disturbances {
     /// Holds the end of the traffic released: not judged (no traffic to
     /// recover, perhaps no refill attempted in them).
     pub(super) holds_cut_short: u64,
+    /// Holds in which the driver cleaned no frame, so tried no refill (the
+    /// receive path halted by a DMA error until the reset): not judged.
+    pub(super) holds_idle: u64,
     pub(super) failed_at_hold: u64,
+    /// rx_packets when the hold began.
+    pub(super) cleaned_at_hold: u64,
     /// A released hold waiting for traffic: (release time, frames handed
     /// to the stack by then).
     pub(super) awaiting_recovery: Option<(u64, u64)>,
@@ -123,7 +128,9 @@ impl Disturbances {
             holds_recovered: 0,
             holds_unrecovered: 0,
             holds_cut_short: 0,
+            holds_idle: 0,
             failed_at_hold: 0,
+            cleaned_at_hold: 0,
             awaiting_recovery: None,
             slow: false,
             slow_phases: 0,
@@ -154,14 +161,18 @@ impl Disturbances {
         if hold && !self.refill_held {
             self.holds += 1;
             self.failed_at_hold = m.driver.counters().alloc_rx_buff_failed;
+            self.cleaned_at_hold = m.driver.counters().rx_packets;
             m.driver.hold_rx_refill(true);
             self.refill_held = true;
         } else if !hold && self.refill_held && !self.never_release {
             if !traffic {
                 self.holds_cut_short += 1;
             } else {
-                if m.driver.counters().alloc_rx_buff_failed > self.failed_at_hold {
+                let c = m.driver.counters();
+                if c.alloc_rx_buff_failed > self.failed_at_hold {
                     self.holds_with_alloc_failures += 1;
+                } else if c.rx_packets == self.cleaned_at_hold {
+                    self.holds_idle += 1;
                 }
                 self.awaiting_recovery = Some((now, m.app.delivered));
             }

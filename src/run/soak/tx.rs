@@ -26,7 +26,7 @@ pub(super) struct TxChecker {
     pub(super) csum_checked: u64,
     pub(super) csum_bad: u64,
     pub(super) first_csum_bad: Option<String>,
-    /// UDP checksums sent as 0x0000 (see [`udp_ok`]).
+    /// UDP checksums sent as 0x0000 ([`Checksums::UdpZero`]).
     pub(super) zero_checksums: u64,
     /// A UDP checksum sent as 0x0000 is wrong: the NIC was told the frame
     /// is UDP (context descriptors, TUCMD.TCP = 0) and must send 0xFFFF.
@@ -61,14 +61,11 @@ impl TxChecker {
                     bytes[at] ^= 0x01;
                 }
             }
-            if let Some(valid) = checksums_valid(&bytes) {
+            if let Some(verdict) = checksums_verdict(&bytes) {
                 self.csum_checked += 1;
-                let zero = checksum_fields(&bytes).is_some_and(|(_, at)| bytes[at..at + 2] == [0, 0]);
-                // TCP's 0x0000 is an ordinary value; UDP's means "none"
-                let udp_zero = zero && is_udp(&bytes);
+                let udp_zero = verdict == Checksums::UdpZero;
                 self.zero_checksums += u64::from(udp_zero);
-                let wrong_zero = udp_zero && self.strict_udp_zero;
-                if !valid || wrong_zero {
+                if verdict == Checksums::Wrong || (udp_zero && self.strict_udp_zero) {
                     self.csum_bad += 1;
                     self.first_csum_bad.get_or_insert_with(|| {
                         format!("wire frame {index} (seq {:?})", crate::frames::sequence_number(&bytes))
@@ -134,63 +131,68 @@ pub(super) fn checksum_free_digest(f: &[u8]) -> u64 {
     frame_digest(&g)
 }
 
-/// Whether the IPv4 header checksum and the TCP/UDP checksum of `f` are
-/// valid, by etherparse's own computation (not the code under test);
-/// `None` if `f` is not TCP/UDP over IP.
-pub(super) fn checksums_valid(f: &[u8]) -> Option<bool> {
+/// What etherparse's own computation (not the code under test) says of a
+/// frame's IPv4 header and TCP/UDP checksums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Checksums {
+    /// Both as computed.
+    Valid,
+    /// Valid, but a UDP checksum that is due as 0xFFFF (a sum of zero, RFC
+    /// 768) was sent as 0x0000. Asked with a context descriptor (TUCMD.TCP
+    /// = 0) the NIC sends 0xFFFF; a legacy descriptor says nothing of the
+    /// protocol and the NIC inserts the plain ones' complement, 0x0000,
+    /// which RFC 1071's check (the sum over the segment comes out all ones)
+    /// finds as valid. Over IPv4 a receiver reads it as "no checksum"; over
+    /// IPv6 it must drop it (RFC 8200 8.1): about one UDP frame in 65,536
+    /// with legacy descriptors (docs/soak.md).
+    UdpZero,
+    /// A checksum is wrong.
+    Wrong,
+}
+
+/// The checksums of `f`; `None` if `f` is not TCP/UDP over IP.
+pub(super) fn checksums_verdict(f: &[u8]) -> Option<Checksums> {
     use etherparse::{NetSlice, SlicedPacket, TransportSlice};
     let p = SlicedPacket::from_ethernet(f).ok()?;
-    match (p.net?, p.transport?) {
+    let (stored, computed, udp, ip_ok) = match (p.net?, p.transport?) {
         (NetSlice::Ipv4(ip), t) => {
             let h = ip.header().to_header();
             let ip_ok = h.header_checksum == h.calc_header_checksum();
-            let l4_ok = match t {
+            match t {
                 TransportSlice::Udp(u) => {
                     let uh = u.to_header();
-                    udp_ok(uh.checksum, uh.calc_checksum_ipv4(&h, u.payload()).ok()?)
+                    (uh.checksum, uh.calc_checksum_ipv4(&h, u.payload()).ok()?, true, ip_ok)
                 }
                 TransportSlice::Tcp(t) => {
                     let th = t.to_header();
-                    th.checksum == th.calc_checksum_ipv4(&h, t.payload()).ok()?
+                    (th.checksum, th.calc_checksum_ipv4(&h, t.payload()).ok()?, false, ip_ok)
                 }
                 _ => return None,
-            };
-            Some(ip_ok && l4_ok)
+            }
         }
         (NetSlice::Ipv6(ip), t) => {
             let h = ip.header().to_header();
-            Some(match t {
+            match t {
                 TransportSlice::Udp(u) => {
                     let uh = u.to_header();
-                    udp_ok(uh.checksum, uh.calc_checksum_ipv6(&h, u.payload()).ok()?)
+                    (uh.checksum, uh.calc_checksum_ipv6(&h, u.payload()).ok()?, true, true)
                 }
                 TransportSlice::Tcp(t) => {
                     let th = t.to_header();
-                    th.checksum == th.calc_checksum_ipv6(&h, t.payload()).ok()?
+                    (th.checksum, th.calc_checksum_ipv6(&h, t.payload()).ok()?, false, true)
                 }
                 _ => return None,
-            })
+            }
         }
-        _ => None,
-    }
-}
-
-/// The frame is UDP over IP.
-pub(super) fn is_udp(f: &[u8]) -> bool {
-    use etherparse::{SlicedPacket, TransportSlice};
-    SlicedPacket::from_ethernet(f).is_ok_and(|p| matches!(p.transport, Some(TransportSlice::Udp(_))))
-}
-
-/// A UDP checksum as stored against etherparse's. A sum of zero is
-/// stored as 0xFFFF (RFC 768). Asked with a context descriptor (TUCMD.TCP =
-/// 0) the NIC does so; a legacy descriptor says nothing of the protocol and
-/// the NIC inserts the plain ones' complement, 0x0000, which RFC 1071's
-/// check (the sum over the segment comes out all ones) finds as valid as
-/// 0xFFFF: both are taken here, and counted (`zero_checksums` in the
-/// report's detail); with context descriptors a UDP 0x0000 fails the check
-/// (`TxChecker::strict_udp_zero`). Over IPv4 a receiver reads 0x0000 as
-/// "no checksum"; over IPv6 it must drop it (RFC 8200 8.1): about one UDP
-/// frame in 65,536 with legacy descriptors (docs/soak.md).
-pub(super) fn udp_ok(stored: u16, computed: u16) -> bool {
-    stored == computed || (stored == 0 && computed == 0xFFFF)
+        _ => return None,
+    };
+    Some(if !ip_ok {
+        Checksums::Wrong
+    } else if stored == computed {
+        Checksums::Valid
+    } else if udp && stored == 0 && computed == 0xFFFF {
+        Checksums::UdpZero
+    } else {
+        Checksums::Wrong
+    })
 }

@@ -85,7 +85,6 @@ pub(super) struct Disturbances {
     pub(super) base_app_ns: u64,
     /// Its work per frame in them.
     pub(super) slow_app_ns: u64,
-    pub(super) refill_held: bool,
     pub(super) holds: u64,
     pub(super) holds_with_alloc_failures: u64,
     pub(super) holds_recovered: u64,
@@ -122,7 +121,6 @@ impl Disturbances {
         Disturbances {
             base_app_ns,
             slow_app_ns: (base_app_ns * SLOW_APP_FACTOR).max(SLOW_APP_MIN_NS),
-            refill_held: false,
             holds: 0,
             holds_with_alloc_failures: 0,
             holds_recovered: 0,
@@ -158,13 +156,13 @@ impl Disturbances {
             }
         }
         let hold = in_window(REFILL_HOLD_NS);
-        if hold && !self.refill_held {
+        let held = m.driver.rx_refill_held();
+        if hold && !held {
             self.holds += 1;
             self.failed_at_hold = m.driver.counters().alloc_rx_buff_failed;
             self.cleaned_at_hold = m.driver.counters().rx_packets;
             m.driver.hold_rx_refill(true);
-            self.refill_held = true;
-        } else if !hold && self.refill_held && !self.never_release {
+        } else if !hold && held && !self.never_release {
             if !traffic {
                 self.holds_cut_short += 1;
             } else {
@@ -177,7 +175,6 @@ impl Disturbances {
                 self.awaiting_recovery = Some((now, m.app.delivered));
             }
             m.driver.hold_rx_refill(false);
-            self.refill_held = false;
         }
         let slow = in_window(SLOW_APP_NS);
         if slow && !self.slow {

@@ -439,7 +439,7 @@ pub fn run_soak(
             && d.holds_with_alloc_failures + d.holds_cut_short + d.holds_idle == d.holds
             // a hold released just before the traffic ended, with nothing
             // delivered since, has had no traffic to recover: not judged
-            && !d.refill_held,
+            && !m.driver.rx_refill_held(),
         detail: format!(
             "{} refill holds of {} us, {} with alloc_rx_buff_failed rising (total {}), {} recovered \
              (frames reached the stack again within {} us), {} did not, {} cut short by the end of the traffic, \
@@ -453,7 +453,7 @@ pub fn run_soak(
             d.holds_unrecovered,
             d.holds_cut_short,
             d.holds_idle,
-            if d.refill_held { "; a hold was never released" } else { "" }
+            if m.driver.rx_refill_held() { "; a hold was never released" } else { "" }
         ),
     });
     checks.push(Check {

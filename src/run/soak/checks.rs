@@ -105,10 +105,13 @@ pub(super) struct Disturbances {
     pub(super) slow_phases: u64,
     pub(super) slow_phases_filling: u64,
     /// At the start of the slow phase: socket_rcvbuf_full, frames read,
-    /// application work (ns).
+    /// the core's clock (ns).
     pub(super) slow_start: (u64, u64, u64),
-    /// Slow phases whose application work per frame read was not the slow cost.
-    pub(super) slow_wrong_cost: u64,
+    /// Frames one receive call takes at most (`[cpu] recv_batch`).
+    pub(super) recv_batch: u64,
+    /// Slow phases in which the application read more frames than its CPU
+    /// time allows at the slow cost.
+    pub(super) slow_too_fast: u64,
     /// Test hook: never release a hold.
     pub(super) never_release: bool,
     /// Test hook: a slow phase forgets to slow the application down.
@@ -116,7 +119,7 @@ pub(super) struct Disturbances {
 }
 
 impl Disturbances {
-    pub(super) fn new(m: &Machine, never_release: bool, skip_slow: bool) -> Self {
+    pub(super) fn new(m: &Machine, recv_batch: usize, never_release: bool, skip_slow: bool) -> Self {
         let base_app_ns = m.app_ns_per_frame();
         Disturbances {
             base_app_ns,
@@ -134,7 +137,8 @@ impl Disturbances {
             slow_phases: 0,
             slow_phases_filling: 0,
             slow_start: (0, 0, 0),
-            slow_wrong_cost: 0,
+            recv_batch: recv_batch as u64,
+            slow_too_fast: 0,
             never_release,
             skip_slow,
         }
@@ -180,21 +184,24 @@ impl Disturbances {
         if slow && !self.slow {
             self.slow = true;
             self.slow_phases += 1;
-            self.slow_start = (m.app.socket_rcvbuf_full, m.app.received, m.cpu.app_work_ns);
+            self.slow_start = (m.app.socket_rcvbuf_full, m.app.received, now);
             if !self.skip_slow {
                 m.set_app_ns_per_frame(self.slow_app_ns);
             }
         } else if !slow && self.slow {
             self.slow = false;
             m.set_app_ns_per_frame(self.base_app_ns);
-            let (full, read, work) = self.slow_start;
+            let (full, read, since) = self.slow_start;
             if m.app.socket_rcvbuf_full > full {
                 self.slow_phases_filling += 1;
             }
-            // Every frame read in the phase cost the slow price (a receive
-            // call is charged when it starts, all at the phase's price).
-            if m.cpu.app_work_ns - work != (m.app.received - read) * self.slow_app_ns {
-                self.slow_wrong_cost += 1;
+            // Measured on the clock, not on the machine's own accounting: at
+            // the slow cost the application cannot have read more frames than
+            // the phase's time pays for, plus a receive call on each side of
+            // its edges.
+            let read = m.app.received - read;
+            if read * self.slow_app_ns > now - since + 2 * self.recv_batch * self.slow_app_ns {
+                self.slow_too_fast += 1;
             }
         }
     }

@@ -323,7 +323,8 @@ pub fn run_soak(
         corrupt: opts.test_corrupt_delivery,
     };
     let mut interrupted = false;
-    let mut dist = Disturbances::new(&m, opts.test_never_release_refill, opts.test_skip_slow_app);
+    let mut dist =
+        Disturbances::new(&m, scenario.cpu.recv_batch, opts.test_never_release_refill, opts.test_skip_slow_app);
     while m.world.wire.frames_enqueued() < opts.frames || m.world.enc.queued() > 0 {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
@@ -458,16 +459,16 @@ pub fn run_soak(
     });
     checks.push(Check {
         name: "slow_app",
-        passed: d.slow_wrong_cost == 0 && !d.slow && m.app_ns_per_frame() == d.base_app_ns,
+        passed: d.slow_too_fast == 0 && !d.slow && m.app_ns_per_frame() == d.base_app_ns,
         detail: format!(
             "{} slow phases of {} us at {} ns per frame (else {}): {} filled the socket (socket_rcvbuf_full \
-             rose), {} charged another cost per frame read",
+             rose), {} read more frames than the phase's time pays for at that cost",
             d.slow_phases,
             SLOW_APP_NS.1 / 1000,
             d.slow_app_ns,
             d.base_app_ns,
             d.slow_phases_filling,
-            d.slow_wrong_cost
+            d.slow_too_fast
         ),
     });
     // Frames that never came out: skipped over by a later one, or still

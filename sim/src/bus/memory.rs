@@ -38,6 +38,7 @@ use std::collections::VecDeque;
 use crate::bus::axi::{lane_mask, resp, AxiMasterOut, AxiSlaveOut, Burst, Handshakes, DATA_BYTES};
 use crate::bus::sparse::SparseMemory;
 use crate::bus::{ns_to_cycles, BusConfigError};
+use crate::rng::Rng;
 use crate::trace::{DataHead, Event, Trace};
 
 /// Timing and capacity of host memory as the NIC sees it.
@@ -266,8 +267,8 @@ pub struct AxiMemory {
     stats: MemoryStats,
     /// Injected-error rules in force.
     rules: Vec<ErrorRule>,
-    /// State of the error rate's draws (splitmix64).
-    error_rng: u64,
+    /// The error rate's draws.
+    error_rng: Rng,
 }
 
 impl AxiMemory {
@@ -298,7 +299,7 @@ impl AxiMemory {
             cycle: 0,
             stats: MemoryStats::default(),
             rules: Vec::new(),
-            error_rng: config.error_seed,
+            error_rng: Rng::new(config.error_seed),
             config,
         };
         m.stage(false);
@@ -451,13 +452,7 @@ impl AxiMemory {
         } else if self.config.error_rate_ppm > 0 {
             let ids = if write { self.config.error_write_ids } else { self.config.error_read_ids };
             if id < 8 && ids & (1 << id) != 0 {
-                // splitmix64
-                self.error_rng = self.error_rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = self.error_rng;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                if z % 1_000_000 < u64::from(self.config.error_rate_ppm) {
+                if self.error_rng.below(1_000_000) < u64::from(self.config.error_rate_ppm) {
                     injected = Some(self.config.error_resp);
                 }
             }

@@ -18,7 +18,7 @@
 //! Accounting, so that nothing is lost without a reason:
 //! - `reset_count` counts the resets, `dma_errors` the DMAERR interrupts,
 //!   `tx_timeout_count` the TX timeouts;
-//! - the device's statistics are read before CTRL.RST and again after it
+//! - the device's statistics are read once, after CTRL.RST
 //!   (CTRL.RST keeps them, docs/nic.md "Reset: every frame counted");
 //! - TX frames the device reported done (DD) are cleaned first, as usual;
 //!   `tx_reset_dropped` counts the others, queued and not reported done,
@@ -83,20 +83,19 @@ impl BufferCensus {
 
 impl Driver {
     /// Resets the device and starts the rings over (e1000_reinit_locked):
-    /// masks interrupts, reads the statistics registers, sets CTRL.RST and
-    /// waits for it, reads the statistics again, frees what both rings held (counted in
+    /// masks interrupts, sets CTRL.RST and waits for it, reads the statistics
+    /// registers, frees what both rings held (counted in
     /// `tx_reset_dropped` and `rx_reset_lost`), then programs the device as
     /// [`Driver::probe`] does (same rings and buffers) and unmasks
     /// interrupts. NAPI is left unscheduled: the rings are empty.
     pub fn reset_device<P: Platform + ?Sized>(&mut self, p: &mut P) -> Result<(), DriverError> {
         self.costs.write_reg(p, regs::IMC, IMC_ALL);
-        self.update_hw_stats(p);
         reset(p, &self.costs)?;
         self.costs.write_reg(p, regs::IMC, IMC_ALL);
         p.read_reg(regs::ICR);
-        // CTRL.RST keeps the statistics registers: this read takes what the
-        // device counted between the read above and the reset, and during it
-        // (e1000_init_hw reads them here too, to clear them:
+        // CTRL.RST keeps the statistics registers, so one read after it takes
+        // everything the device counted up to now, the reset included (e1000
+        // reads them before, in e1000_down, and after, in e1000_init_hw, to clear them:
         // e1000_clear_hw_cntrs; we keep the counts). From here until RCTL.EN
         // is set, arriving frames are discarded and counted in VN_RXDISC.
         self.update_hw_stats(p);

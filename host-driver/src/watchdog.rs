@@ -32,7 +32,7 @@
 //!    longer than `tx_timeout_us`, progress being a completion cleaned or the
 //!    first frame queued on an empty ring: `tx_timeout_count`, reset;
 //! 4. statistics: [`Driver::update_hw_stats`] (a reset reads them itself,
-//!    before and after CTRL.RST). Read after the rule looks at the ring:
+//!    after CTRL.RST). Read after the rule looks at the ring:
 //!    their reads stall the CPU for microseconds, in which a moving
 //!    device would report the oldest frame done and hide a stale clock.
 //!

@@ -451,10 +451,9 @@ impl AxiMemory {
             injected = Some(rule.resp);
         } else if self.config.error_rate_ppm > 0 {
             let ids = if write { self.config.error_write_ids } else { self.config.error_read_ids };
-            if id < 8 && ids & (1 << id) != 0 {
-                if self.error_rng.below(1_000_000) < u64::from(self.config.error_rate_ppm) {
-                    injected = Some(self.config.error_resp);
-                }
+            if id < 8 && ids & (1 << id) != 0 && self.error_rng.below(1_000_000) < u64::from(self.config.error_rate_ppm)
+            {
+                injected = Some(self.config.error_resp);
             }
         }
         match injected {
